@@ -1,0 +1,225 @@
+"""Anger: an explainable 0–1 anger score from named signals with weights fitted on our corpus.
+
+Each signal is a number measured on the text (lexicon hits, shouting, threats, …). A ridge
+regression fitted on the labelled corpus (level / 3 as target) turns them into a score; the
+level comes from cut points fitted on the same data. Every signal that moved the score is
+returned as evidence with the words that triggered it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import Ridge
+from spacy.matcher import PhraseMatcher
+
+from .errors import NotFittedError
+from .nlp import get_nlp
+from .resources import read_lines
+from .taxonomy import ANGER_LEVELS
+
+#: Phrase lists (one file each in ``resources/lexicons/<lang>/``) that become count signals.
+PHRASE_SIGNALS = ("profanity", "sarcasm", "accusation", "confrontation", "urgency",
+                  "repeat_contact", "polite")
+SIGNALS = ("anger_words", "anger_peak", *PHRASE_SIGNALS, "threat", "shouting",
+           "exclamation", "broken_sentences")
+
+# Words written in capitals that are not shouting (carriers, currencies, common acronyms).
+_NOT_SHOUTING = frozenset(
+    "DHL UPS DPD GLS USPS TNT FEDEX EMS USD EUR GBP SEK NOK PLN CHF OK ID PIN IBAN SEPA VAT "
+    "PDF URL FAQ SMS GPS USB TV PC ATM CEO SLA API VPN ISP LTE CVV EU UK USA ASAP TBH BTW "
+    "FYI ETA AM PM RSVP KYC POS NFC OTP QR PS".split()
+)
+_CAPS_WORD = re.compile(r"\b[A-Z][A-Z']{2,}\b")
+_SENTENCE_SPLIT = re.compile(r"[.!?\n]+")
+_WORD = re.compile(r"\w+")
+# A sentence of at most this many words counts as "short" ("Nothing. Again. Unbelievable.").
+SHORT_SENTENCE_WORDS = 3
+# Weight given to a fitted signal below which it is not shown as evidence.
+MIN_EVIDENCE = 0.01
+
+
+@dataclass
+class Evidence:
+    """One signal that moved the anger score: its value, contribution and triggering words."""
+
+    signal: str
+    value: float
+    contribution: float
+    matches: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Anger:
+    """The anger grade of one text."""
+
+    score: float
+    level: int
+    flags: list[str]
+    evidence: list[Evidence]
+    threat_kinds: list[str] = field(default_factory=list)
+
+    @property
+    def level_name(self) -> str:
+        return ANGER_LEVELS[self.level]
+
+
+class Lexicons:
+    """Anger lexicons of one language, compiled into spaCy phrase matchers."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.nlp = get_nlp(lang)
+        self.weights: dict[str, float] = {}
+        for line in read_lines("lexicons", lang, "anger.tsv"):
+            term, _, weight = line.partition("\t")
+            self.weights[self._key(term)] = float(weight)
+        self.threat_kinds: dict[str, str] = {}
+        for line in read_lines("lexicons", lang, "threats.tsv"):
+            term, _, kind = line.partition("\t")
+            self.threat_kinds[self._key(term)] = kind.strip()
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._add("anger", list(self.weights))
+        self._add("threat", list(self.threat_kinds))
+        for name in PHRASE_SIGNALS:
+            self._add(name, [self._key(t) for t in read_lines("lexicons", lang, f"{name}.txt")])
+
+    def _key(self, term: str) -> str:
+        return " ".join(t.lower_ for t in self.nlp.make_doc(term.strip()))
+
+    def _add(self, label: str, terms: list[str]) -> None:
+        if terms:
+            self.matcher.add(label, list(self.nlp.tokenizer.pipe(terms)))
+
+    def matches(self, doc) -> dict[str, list[str]]:
+        """Matched phrases per lexicon, longest match wins where phrases overlap."""
+        found: dict[str, list[str]] = {}
+        spans = self.matcher(doc, as_spans=True)
+        spans = sorted(spans, key=lambda s: (s.start, -(s.end - s.start)))
+        taken: dict[str, int] = {}
+        for span in spans:
+            if span.start < taken.get(span.label_, 0):
+                continue
+            taken[span.label_] = span.end
+            found.setdefault(span.label_, []).append(" ".join(t.lower_ for t in span))
+        return found
+
+
+def measure(text: str, lex: Lexicons) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Raw signal values of ``text`` and the words behind each."""
+    doc = lex.nlp.make_doc(text)
+    hits = lex.matches(doc)
+    weights = [lex.weights.get(m, 0.0) for m in hits.get("anger", [])]
+    caps = [w for w in _CAPS_WORD.findall(text) if w.strip("'") not in _NOT_SHOUTING]
+    sentences = [s for s in _SENTENCE_SPLIT.split(text) if _WORD.search(s)]
+    short = [s.strip() for s in sentences if len(_WORD.findall(s)) <= SHORT_SENTENCE_WORDS]
+    broken = len(short) if len(sentences) >= 3 and len(short) >= 2 else 0
+    values = {
+        "anger_words": math.log1p(sum(weights)),
+        "anger_peak": max(weights, default=0.0),
+        "threat": math.log1p(len(hits.get("threat", []))),
+        "shouting": math.log1p(len(caps)),
+        "exclamation": math.log1p(text.count("!")),
+        "broken_sentences": math.log1p(broken),
+    }
+    for name in PHRASE_SIGNALS:
+        values[name] = math.log1p(len(hits.get(name, [])))
+    words = {
+        "anger_words": hits.get("anger", []), "anger_peak": hits.get("anger", [])[:1],
+        "threat": hits.get("threat", []), "shouting": caps,
+        "exclamation": ["!"] * text.count("!"), "broken_sentences": short if broken else [],
+    }
+    for name in PHRASE_SIGNALS:
+        words[name] = hits.get(name, [])
+    return values, words
+
+
+class AngerDetector(BaseEstimator):
+    """Score anger from named signals; weights and level cut points are fitted.
+
+    Parameters
+    ----------
+    lang : language of the lexicons
+    alpha : ridge regularisation of the signal weights
+
+    Examples
+    --------
+    >>> d = AngerDetector().fit(["thanks", "this is UNACCEPTABLE!!! I want my money back"], [0, 3])
+    >>> d.grade("this is UNACCEPTABLE!!!").level >= 1
+    True
+    """
+
+    def __init__(self, lang: str = "en", alpha: float = 1.0):
+        self.lang = lang
+        self.alpha = alpha
+
+    def _lexicons(self) -> Lexicons:
+        if getattr(self, "_lex", None) is None:
+            self._lex = Lexicons(self.lang)
+        return self._lex
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_lex", None)  # compiled matchers are rebuilt from the data files
+        return state
+
+    def signals(self, texts: Sequence[str]) -> np.ndarray:
+        """Signal matrix, shape ``(n_texts, len(SIGNALS))``."""
+        lex = self._lexicons()
+        return np.array([[measure(t, lex)[0][s] for s in SIGNALS] for t in texts]).reshape(
+            len(texts), len(SIGNALS))
+
+    def fit(self, texts: Sequence[str], levels: Sequence[int]) -> "AngerDetector":
+        """Fit signal weights (target ``level / 3``) and the cut points between levels."""
+        x = self.signals(list(texts))
+        y = np.asarray(levels, dtype=float) / (len(ANGER_LEVELS) - 1)
+        model = Ridge(alpha=self.alpha).fit(x, y)
+        self.weights_ = dict(zip(SIGNALS, model.coef_.round(6).tolist()))
+        self.intercept_ = float(model.intercept_)
+        scores = np.clip(model.predict(x), 0, 1)
+        self.cuts_ = _fit_cuts(scores, np.asarray(levels, dtype=int))
+        return self
+
+    def grade(self, text: str) -> Anger:
+        """Score, level, flags and evidence of one text."""
+        if not hasattr(self, "weights_"):
+            raise NotFittedError("this AngerDetector is not fitted yet; call fit() or load a model")
+        values, words = measure(text, self._lexicons())
+        raw = self.intercept_ + sum(self.weights_[s] * values[s] for s in SIGNALS)
+        score = float(min(1.0, max(0.0, raw)))
+        level = int(np.searchsorted(self.cuts_, score, side="right"))
+        evidence = [
+            Evidence(s, round(values[s], 4), round(self.weights_[s] * values[s], 4), words[s])
+            for s in SIGNALS if abs(self.weights_[s] * values[s]) >= MIN_EVIDENCE
+        ]
+        evidence.sort(key=lambda e: -abs(e.contribution))
+        kinds = sorted({self._lexicons().threat_kinds.get(m, "other")
+                        for m in words["threat"]})
+        flags = [f for f, on in (("threat", bool(words["threat"])),
+                                 ("profanity", bool(words["profanity"])),
+                                 ("urgent", bool(words["urgency"])),
+                                 ("repeat_contact", bool(words["repeat_contact"]))) if on]
+        return Anger(round(score, 4), level, flags, evidence, kinds)
+
+
+def _fit_cuts(scores: np.ndarray, levels: np.ndarray) -> list[float]:
+    """Cut points between consecutive levels that maximise accuracy on the training data."""
+    cuts = [(k + 0.5) / (len(ANGER_LEVELS) - 1) for k in range(len(ANGER_LEVELS) - 1)]
+    grid = np.linspace(0.02, 0.98, 97)
+    for _ in range(2):  # coordinate ascent, two sweeps are enough for three cuts
+        for i in range(len(cuts)):
+            lo = cuts[i - 1] if i else 0.0
+            hi = cuts[i + 1] if i + 1 < len(cuts) else 1.0
+            best, best_acc = cuts[i], -1.0
+            for c in grid[(grid > lo) & (grid < hi)]:
+                trial = cuts[:i] + [float(c)] + cuts[i + 1:]
+                acc = float(np.mean(np.searchsorted(trial, scores, side="right") == levels))
+                if acc > best_acc:
+                    best, best_acc = float(c), acc
+            cuts[i] = best
+    return [round(c, 4) for c in cuts]

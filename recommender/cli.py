@@ -1,0 +1,237 @@
+"""Command line: parse arguments, call the library, print. Nothing else lives here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from .errors import RecommenderError
+
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
+
+
+def _context(pairs: list[str] | None) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for pair in pairs or []:
+        if pair.lstrip().startswith("{"):
+            context.update(json.loads(pair))
+            continue
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise RecommenderError(f"--context expects key=value or a JSON object, got {pair!r}")
+        context[key.strip()] = value.strip()
+    return context
+
+
+def _load(args):
+    from .recommender import Recommender
+
+    return Recommender.load(args.model, config=args.config, rules=getattr(args, "rules", None))
+
+
+def format_suggestion(s) -> str:
+    """Human-readable block for one suggestion."""
+    tags = ", ".join(f"{t} {p:.2f}" for t, p in s.tags.items()) or "none"
+    lines = [f"Tags:      {tags}",
+             f"Anger:     {s.anger:.2f} ({s.anger_level_name})"
+             + (f"  flags: {', '.join(s.anger_flags)}" if s.anger_flags else ""),
+             f"Template:  {s.template or '(abstain)'}"
+             + (f"  [rule {s.rule}]" if s.rule else "")]
+    if s.alternatives:
+        lines.append("Also:      " + ", ".join(f"{a.template} {a.score:.2f}"
+                                                for a in s.alternatives))
+    if s.missing_fields:
+        lines.append("Missing:   " + ", ".join(s.missing_fields))
+    lines.append("Why:       " + textwrap.fill(s.explanation, 88,
+                                                subsequent_indent=" " * 11))
+    if s.reply:
+        lines += ["", f"Subject: {s.reply_subject}", "", s.reply]
+    return "\n".join(lines)
+
+
+def cmd_suggest(args) -> int:
+    rec = _load(args)
+    raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    s = rec.suggest(raw, _context(args.context))
+    print(json.dumps(s.to_dict(), indent=2, ensure_ascii=False) if args.json
+          else format_suggestion(s))
+    return 0
+
+
+def cmd_train(args) -> int:
+    from .train import train
+
+    _, metrics = train(args.out, args.lang, args.corpus_dir)
+    tags, anger = metrics["tags"], metrics["anger"]
+    print(f"model written to {args.out}")
+    print(f"test split: tag micro-F1 {tags['micro']['f1']:.3f}, macro-F1 "
+          f"{tags['macro']['f1']:.3f}, anger level accuracy {anger['level_accuracy']:.3f}, "
+          f"template hit@1 {metrics['templates']['hit@1']:.3f}")
+    return 0
+
+
+def cmd_templates(args) -> int:
+    from .render import TemplateLibrary
+
+    lib = TemplateLibrary(args.lang)
+    if args.action == "list":
+        for tid in lib.ids():
+            spec, lang, _ = lib.spec(tid)
+            print(f"{tid:24} {spec.group:15} {spec.title}" + (f"  ({lang})" if lang !=
+                                                               args.lang else ""))
+        return 0
+    if not args.id:
+        raise RecommenderError("`templates show` needs a template id")
+    spec, _, _ = lib.spec(args.id)
+    print(f"{args.id} ({spec.group}): {spec.title}\nvariables: "
+          f"{', '.join(sorted(lib.variables(args.id)))}\n\nSubject: {spec.subject}\n\n{spec.body}")
+    return 0
+
+
+def cmd_rules(args) -> int:
+    from .render import TemplateLibrary
+    from .rules import RuleSet
+
+    rules = RuleSet.load(args.file, TemplateLibrary("en").ids())
+    print(f"{rules.source}: {len(rules.rules)} rules OK")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from .evaluate import dumps, evaluate_file, standard_suite
+
+    rec = _load(args)
+    if args.files:
+        result = {Path(f).name: evaluate_file(rec, f, args.split) for f in args.files}
+    else:
+        result = standard_suite(rec)
+    text = dumps(result)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    print(text if args.json else summarise(result))
+    return 0
+
+
+def summarise(results: dict[str, Any]) -> str:
+    """One line per evaluated file with its headline figures."""
+    lines = []
+    for name, r in results.items():
+        if "skipped" in r:
+            lines.append(f"{name:22} skipped: {r['skipped']}")
+        elif r["kind"] == "corpus":
+            lines.append(f"{name:22} n={r['n']:<5} tag micro-F1 {r['tags']['micro']['f1']:.3f}"
+                         f"  macro-F1 {r['tags']['macro']['f1']:.3f}  anger acc "
+                         f"{r['anger']['level_accuracy']:.3f}  template hit@1 "
+                         f"{r['templates']['hit@1']:.3f}")
+        elif r["kind"] == "real_dev":
+            lines.append(f"{name:22} n={r['n']:<5} top-1 hit {r['top1_hit']:.3f}  "
+                         f"false-tag rate {r['false_tag_rate']:.3f}")
+            for src, f in r["by_source"].items():
+                hit = "  -  " if f["top1_hit"] is None else f"{f['top1_hit']:.3f}"
+                ftr = "  -  " if f["false_tag_rate"] is None else f"{f['false_tag_rate']:.3f}"
+                lines.append(f"  {src:20} top-1 hit {hit}  false-tag rate {ftr}")
+        else:
+            lines.append(f"{name:22} n={r['n']:<5} pearson {r['pearson']:.3f}  spearman "
+                         f"{r['spearman']:.3f}")
+    return "\n".join(lines)
+
+
+def cmd_corpus(args) -> int:
+    from . import corpus
+
+    for lang, n in corpus.build(args.dir).items():
+        stats = corpus.describe(corpus.load(lang, directory=args.dir))
+        print(f"{lang}: {n} records")
+        print(json.dumps(stats, indent=2))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    rec = _load(args)
+    files = sorted(SAMPLES_DIR.glob("*.eml"))
+    if not files:
+        raise RecommenderError(f"no sample e-mails found in {SAMPLES_DIR}")
+    for path in files:
+        s = rec.suggest(path.read_bytes())
+        print("=" * 88 + f"\n{path.name}: {s.subject or '(no subject)'}\n" + "-" * 88)
+        print(format_suggestion(s) + "\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="recommender", description=(
+        "Tag complaint e-mails, grade anger and suggest a prefilled reply."))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def model_options(p):
+        p.add_argument("--model", help="model directory (default: the shipped model)")
+        p.add_argument("--config", help="YAML settings of your team (company, agent, policies)")
+
+    p = sub.add_parser("suggest", help="suggest a reply for one e-mail (file or - for stdin)")
+    p.add_argument("file", help="plain-text or raw .eml message, '-' reads stdin")
+    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.add_argument("--context", action="append", metavar="KEY=VALUE",
+                   help="context fact (repeatable) or a JSON object, e.g. order_date=2026-01-05")
+    p.add_argument("--rules", help="YAML rules file replacing the default rules")
+    model_options(p)
+    p.set_defaults(func=cmd_suggest)
+
+    p = sub.add_parser("train", help="rebuild the model from data/ (deterministic)")
+    p.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "models"))
+    p.add_argument("--lang", default="en")
+    p.add_argument("--corpus-dir", default=str(Path(__file__).resolve().parent.parent
+                                                / "data" / "corpus"))
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("templates", help="list templates or show one")
+    p.add_argument("action", choices=["list", "show"])
+    p.add_argument("id", nargs="?")
+    p.add_argument("--lang", default="en")
+    p.set_defaults(func=cmd_templates)
+
+    p = sub.add_parser("rules", help="validate a rules file")
+    p.add_argument("action", choices=["check"])
+    p.add_argument("file", nargs="?", help="rules file (default: the packaged rules)")
+    p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser("evaluate", help="measure on labelled files (default: standard suite)")
+    p.add_argument("files", nargs="*", help="corpus .jsonl, real_dev-style .csv, WASSA .txt, "
+                   "severity .csv")
+    p.add_argument("--split", help="only this split of a corpus file (train/test)")
+    p.add_argument("--json", action="store_true", help="print all figures as JSON")
+    p.add_argument("--out", help="also write the JSON figures to this file")
+    model_options(p)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("corpus", help="merge, validate and split the labelled corpora")
+    p.add_argument("dir", nargs="?", default=str(Path(__file__).resolve().parent.parent
+                                                 / "data" / "corpus"))
+    p.set_defaults(func=cmd_corpus)
+
+    p = sub.add_parser("demo", help="suggest replies for the bundled sample e-mails")
+    model_options(p)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except RecommenderError as exc:
+        print(f"recommender: error: {exc}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        print(f"recommender: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except json.JSONDecodeError as exc:
+        print(f"recommender: error: --context is not valid JSON ({exc.msg})", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

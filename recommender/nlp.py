@@ -1,0 +1,37 @@
+"""spaCy pipelines, created once per process.
+
+A blank pipeline (``spacy.blank(lang)``: tokenizer and lexical attributes only) works out of the
+box and is what the shipped model is trained with. A trained pipeline that is installed
+(e.g. ``en_core_web_sm``) is used instead when named in the configuration; its lemmas then
+become the tagger's tokens. Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+from .errors import ConfigError
+
+
+@lru_cache(maxsize=8)
+def get_nlp(lang: str = "en", model: str | None = None) -> Language:
+    """Return the pipeline for ``lang`` (blank) or the installed trained pipeline ``model``."""
+    if model:
+        try:
+            return spacy.load(model, exclude=["ner", "parser", "textcat"])
+        except OSError as exc:
+            raise ConfigError(
+                f"spaCy pipeline {model!r} is not installed; install it with pip or remove "
+                "'spacy_model' from the configuration to use the blank pipeline"
+            ) from exc
+    return spacy.blank(lang)
+
+
+def tokens(doc) -> list[str]:
+    """Normalised tokens of a ``Doc``: lemmas when the pipeline has them, else lower-case."""
+    if doc.has_annotation("LEMMA"):
+        return [t.lemma_.lower() for t in doc if not t.is_space]
+    return [t.lower_ for t in doc if not t.is_space]

@@ -1,0 +1,252 @@
+"""Parse: turn plain text, a raw RFC 5322 message or an ``EmailMessage`` into an :class:`Email`.
+
+The customer's newest text is what gets scored, so quoted earlier messages and the signature
+are split off here; the signature is kept because it often carries the customer's name.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from dataclasses import dataclass, field
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.utils import parseaddr
+
+from charset_normalizer import from_bytes
+
+from .errors import InputError
+
+HEADER_NAMES = frozenset(
+    "from to cc subject date message-id received return-path mime-version content-type "
+    "delivered-to reply-to sender x-mailer user-agent in-reply-to references".split()
+)
+
+# Lines that open a quoted earlier message; everything from there on is history.
+_QUOTE_OPENERS = re.compile(
+    r"""^\s*(
+        on\s.{0,200}?\swrote:\s*$                     # Gmail, Apple Mail, Thunderbird
+      | -{2,}\s*original\s+message\s*-{2,}            # Outlook
+      | -{2,}\s*forwarded\s+message\s*-{2,}
+      | begin\s+forwarded\s+message:
+      | _{10,}\s*$                                    # Outlook web divider
+      | from:\s.+\s(sent|date):\s                     # Outlook header block on one line
+      | (from|von|de|od|no|saatja):\s.*$\n^\s*(sent|date|gesendet|envoyé|poslano|saadetud|nosūtīts):\s
+    )""",
+    re.IGNORECASE | re.VERBOSE | re.MULTILINE,
+)
+_QUOTED_LINE = re.compile(r"^\s*>")
+
+# A sign-off line ("Thanks,", "Kind regards") or the "-- " delimiter starts the signature.
+_SIGNOFF = re.compile(
+    r"""^\s*(
+        --\s*$
+      | (many\s+|best\s+|kind\s+|warm\s+)?(thanks|thank\s+you|regards|cheers|best|sincerely|
+         yours(\s+(sincerely|truly|faithfully))?|br|kr|cordially|respectfully|rgds|thx)
+         (\s+(in\s+advance|again|so\s+much|a\s+lot))?[,.!]*\s*$
+      | (best|kind|warm)\s+(regards|wishes)[,.!]*\s*$
+      | sent\s+from\s+my\s.+$
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+#: A signature is short: a sign-off further than this many lines from the end is body text.
+MAX_SIGNATURE_LINES = 6
+
+
+@dataclass
+class Email:
+    """One incoming message, reduced to what the later steps need.
+
+    Attributes
+    ----------
+    text : the customer's newest text (no quoted history, no signature)
+    subject, sender_name, sender_address : from the headers, ``""`` when absent
+    signature : the split-off signature block (kept for the name)
+    quoted : the quoted earlier messages
+    date : the ``Date`` header as written, ``""`` when absent
+    attachments : number of attachments (not read)
+    """
+
+    text: str
+    subject: str = ""
+    sender_name: str = ""
+    sender_address: str = ""
+    signature: str = ""
+    quoted: str = ""
+    date: str = ""
+    attachments: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def full_text(self) -> str:
+        """Subject and newest text, the input of the tagger and the anger detector."""
+        return f"{self.subject}\n{self.text}".strip() if self.subject else self.text
+
+
+def parse(message: str | bytes | Message, subject: str = "", sender: str = "") -> Email:
+    """Parse one message of any supported kind.
+
+    Parameters
+    ----------
+    message : plain text, a raw RFC 5322 message (``str`` or ``bytes``) or a ``Message``
+    subject, sender : used when ``message`` is plain text (e.g. columns of an export)
+
+    Examples
+    --------
+    >>> e = parse("Hi,\\nmy parcel is late.\\n\\nThanks,\\nMaria")
+    >>> e.text, e.signature
+    ('Hi,\\nmy parcel is late.', 'Thanks,\\nMaria')
+    """
+    if isinstance(message, Message):
+        return _from_message(message)
+    if isinstance(message, (bytes, bytearray)):
+        raw = bytes(message)
+        if looks_like_rfc822(raw[:4096].decode("latin-1")):
+            return _from_message(email.message_from_bytes(raw, policy=email.policy.default))
+        message = decode_bytes(raw)
+    if not isinstance(message, str):
+        raise InputError(f"cannot read a message of type {type(message).__name__}; "
+                         "pass text, bytes or an email.message.EmailMessage")
+    if looks_like_rfc822(message):
+        return _from_message(email.message_from_string(message, policy=email.policy.default))
+    return _from_text(message, subject=subject, sender=sender)
+
+
+def looks_like_rfc822(text: str) -> bool:
+    """True when ``text`` starts with a block of mail headers followed by a blank line."""
+    head = text.lstrip("\ufeff")[:4096]
+    if head.startswith("From ") and "\n" in head:  # mbox "From " line
+        head = head.split("\n", 1)[1]
+    lines = head.splitlines()
+    names = []
+    for line in lines:
+        if not line.strip():
+            break
+        if line[:1] in " \t":
+            continue
+        name, sep, _ = line.partition(":")
+        if not sep or " " in name.strip():
+            return False
+        names.append(name.strip().lower())
+    return len(names) >= 2 and any(n in HEADER_NAMES for n in names)
+
+
+def decode_bytes(raw: bytes, declared: str | None = None) -> str:
+    """Decode bytes with the declared charset, else a detected one, never failing."""
+    for charset in (declared, "utf-8"):
+        if charset:
+            try:
+                return raw.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                pass
+    best = from_bytes(raw[:65536]).best()
+    if best is not None:
+        try:
+            return raw.decode(best.encoding, errors="replace")
+        except LookupError:
+            pass
+    return raw.decode("latin-1")
+
+
+def _header(msg: Message, name: str) -> str:
+    try:
+        value = msg.get(name)
+    except Exception:  # a malformed header must not cost the message
+        value = None
+    if value is None:
+        return ""
+    try:
+        return str(make_header(decode_header(str(value)))).strip()
+    except Exception:
+        return str(value).strip()
+
+
+def _part_text(part: Message) -> str:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        payload = None
+    if payload is None:
+        raw = part.get_payload()
+        return raw if isinstance(raw, str) else ""
+    return decode_bytes(payload, part.get_content_charset())
+
+
+def _body_of(msg: Message) -> tuple[str, int]:
+    """Best text body and number of attachments."""
+    plain, html, attachments = [], [], 0
+    for part in msg.walk() if msg.is_multipart() else [msg]:
+        if part.is_multipart():
+            continue
+        disposition = (part.get("Content-Disposition") or "").lower()
+        ctype = part.get_content_type()
+        if "attachment" in disposition or (part.get_filename() and not ctype.startswith("text/")):
+            attachments += 1
+            continue
+        if ctype == "text/plain":
+            plain.append(_part_text(part))
+        elif ctype == "text/html":
+            html.append(_part_text(part))
+    if any(p.strip() for p in plain):
+        return "\n".join(plain), attachments
+    if html:
+        return html_to_text("\n".join(html)), attachments
+    return "", attachments
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML body, one block element per line."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "head", "title"]):
+        tag.decompose()
+    for quote in soup.find_all("blockquote"):
+        quote.insert_before("\n")
+        quote.string = "\n".join("> " + ln for ln in quote.get_text("\n").splitlines())
+    text = soup.get_text("\n")
+    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
+
+
+def _from_message(msg: Message) -> Email:
+    body, attachments = _body_of(msg)
+    name, address = parseaddr(_header(msg, "From"))
+    parsed = _from_text(body, subject=_header(msg, "Subject"), sender="")
+    parsed.sender_name, parsed.sender_address = name.strip().strip('"'), address
+    parsed.date = _header(msg, "Date")
+    parsed.attachments = attachments
+    parsed.headers = {k: _header(msg, k) for k in ("Message-ID", "To", "In-Reply-To")
+                      if msg.get(k) is not None}
+    return parsed
+
+
+def _from_text(text: str, subject: str = "", sender: str = "") -> Email:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    newest, quoted = split_quoted(text)
+    newest, signature = split_signature(newest)
+    name, address = parseaddr(sender) if sender else ("", "")
+    return Email(text=newest, subject=subject.strip(), sender_name=name.strip().strip('"'),
+                 sender_address=address, signature=signature, quoted=quoted)
+
+
+def split_quoted(text: str) -> tuple[str, str]:
+    """Split ``text`` into the newest part and the quoted earlier messages."""
+    match = _QUOTE_OPENERS.search(text)
+    cut = match.start() if match else len(text)
+    head, tail = text[:cut], text[cut:]
+    kept, quoted = [], []
+    for line in head.split("\n"):
+        (quoted if _QUOTED_LINE.match(line) else kept).append(line)
+    quoted_text = "\n".join(quoted + ([tail] if tail else [])).strip()
+    return "\n".join(kept).strip(), quoted_text
+
+
+def split_signature(text: str) -> tuple[str, str]:
+    """Split a trailing signature (from a sign-off line near the end) off ``text``."""
+    lines = text.rstrip().split("\n")
+    start = max(0, len(lines) - MAX_SIGNATURE_LINES)
+    for i in range(start, len(lines)):
+        if i > 0 and _SIGNOFF.match(lines[i]):
+            return "\n".join(lines[:i]).strip(), "\n".join(lines[i:]).strip()
+    return text.strip(), ""

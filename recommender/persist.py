@@ -1,0 +1,97 @@
+"""Model files: a joblib file plus a JSON sidecar that vouches for it.
+
+The sidecar records the format version, library versions, the SHA-256 of the joblib file and
+of the training corpus, and the metrics measured when it was trained. Loading checks all of it
+before unpickling, so a missing, truncated, tampered or incompatible file fails with a message
+that says what to do instead of an obscure traceback. (The hash protects against damage and
+accidental edits, not against an attacker who can rewrite both files: only load model files
+you trust, as with any pickle.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import joblib
+import sklearn
+import spacy
+
+from .errors import ModelError
+
+FORMAT_VERSION = 1
+MODEL_NAME = "recommender.joblib"
+SIDECAR_NAME = "recommender.json"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def save(obj: Any, directory: str | Path, meta: dict[str, Any]) -> Path:
+    """Write ``obj`` and its sidecar into ``directory``; returns the joblib path."""
+    from . import __version__
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / MODEL_NAME
+    joblib.dump(obj, path, compress=3)
+    sidecar = {
+        "format_version": FORMAT_VERSION,
+        "recommender_version": __version__,
+        "scikit_learn_version": sklearn.__version__,
+        "spacy_version": spacy.__version__,
+        "model_sha256": sha256_of(path),
+        **meta,
+    }
+    (directory / SIDECAR_NAME).write_text(json.dumps(sidecar, indent=2, sort_keys=True) + "\n",
+                                          encoding="utf-8")
+    return path
+
+
+def read_sidecar(directory: str | Path) -> dict[str, Any]:
+    side = Path(directory) / SIDECAR_NAME
+    if not side.is_file():
+        raise ModelError(f"{side}: sidecar missing; a model directory needs {MODEL_NAME} and "
+                         f"{SIDECAR_NAME} (rebuild with `recommender train`)")
+    try:
+        return json.loads(side.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{side}: sidecar is not valid JSON ({exc})") from None
+
+
+def load(directory: str | Path) -> tuple[Any, dict[str, Any]]:
+    """Verify and load the model in ``directory``; returns ``(obj, sidecar)``."""
+    directory = Path(directory)
+    path = directory / MODEL_NAME
+    if not path.is_file():
+        raise ModelError(f"{path}: model file not found (build it with `recommender train`)")
+    meta = read_sidecar(directory)
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelError(f"{path}: model format {meta.get('format_version')} is not supported "
+                         f"by this version (expects {FORMAT_VERSION}); retrain with "
+                         "`recommender train`")
+    if sha256_of(path) != meta.get("model_sha256"):
+        raise ModelError(f"{path}: checksum does not match {SIDECAR_NAME}; the file is "
+                         "corrupt or was modified. Retrain with `recommender train`")
+    built = meta.get("scikit_learn_version", "?")
+    if _minor(built) != _minor(sklearn.__version__):
+        raise ModelError(f"{path}: trained with scikit-learn {built}, but {sklearn.__version__} "
+                         "is installed; install the version the model was built with or "
+                         "retrain with `recommender train`")
+    try:
+        obj = joblib.load(path)
+    except Exception as exc:  # unpickling errors come in every type
+        raise ModelError(f"{path}: cannot be read ({type(exc).__name__}: {exc}); retrain with "
+                         "`recommender train`") from None
+    return obj, meta

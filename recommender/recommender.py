@@ -1,0 +1,160 @@
+"""The front object: the only place that knows the whole chain parse → tag → anger → fields →
+rules → render. Batch, evaluation and notebooks call :meth:`Recommender.suggest_many`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+from . import persist
+from .anger import AngerDetector
+from .config import Config, load_config
+from .errors import ModelError
+from .fields import gather
+from .parse import Email, parse
+from .render import TemplateLibrary
+from .rules import Facts, Match, RuleSet
+from .suggestion import Suggestion
+from .tag import Tagger
+
+#: The model shipped in the repository's ``models/`` folder.
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
+
+EmailInput = str | bytes | Message
+
+
+class Recommender:
+    """Suggest a reply for complaint e-mails.
+
+    Parameters
+    ----------
+    tagger : fitted :class:`~recommender.tag.Tagger`
+    anger : fitted :class:`~recommender.anger.AngerDetector`
+    config : team settings (defaults when ``None``)
+    rules : rule set (packaged default when ``None``)
+    templates : template library (packaged, in ``config.language``, when ``None``)
+
+    Examples
+    --------
+    >>> rec = Recommender.load()
+    >>> s = rec.suggest("Where is my parcel? Order 55120 was due a week ago.")
+    >>> s.template
+    'delivery_delay'
+    """
+
+    def __init__(self, tagger: Tagger, anger: AngerDetector, config: Config | None = None,
+                 rules: RuleSet | None = None, templates: TemplateLibrary | None = None,
+                 meta: dict[str, Any] | None = None):
+        self.tagger = tagger
+        self.anger = anger
+        self.config = config or load_config()
+        self.templates = templates or TemplateLibrary(self.config.language,
+                                                      self.config.templates_dir)
+        self.rules = rules or RuleSet.load(self.config.rules_file, self.templates.ids())
+        self.meta = meta or {}
+
+    # -- persistence --------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | Path | None = None, config: str | Path | Config | None = None,
+             rules: str | Path | None = None) -> "Recommender":
+        """Load a trained model directory (the shipped one by default).
+
+        ``config`` is a YAML path or a :class:`Config`; ``rules`` a YAML rules file that
+        replaces the default rules.
+        """
+        obj, meta = persist.load(path or DEFAULT_MODEL_DIR)
+        if not isinstance(obj, dict) or not {"tagger", "anger"} <= set(obj):
+            raise ModelError(f"{path or DEFAULT_MODEL_DIR}: not a recommender model")
+        cfg = config if isinstance(config, Config) else load_config(config)
+        if rules is not None:
+            cfg = cfg.model_copy(update={"rules_file": str(rules)})
+        return cls(obj["tagger"], obj["anger"], cfg, meta=meta)
+
+    def save(self, path: str | Path, meta: dict[str, Any] | None = None) -> Path:
+        """Write the fitted components to ``path`` (joblib + JSON sidecar)."""
+        return persist.save({"tagger": self.tagger, "anger": self.anger}, path, meta or {})
+
+    # -- suggesting ---------------------------------------------------------------------------
+    def suggest(self, email: EmailInput, context: dict[str, Any] | None = None) -> Suggestion:
+        """Suggest a reply for one e-mail.
+
+        Parameters
+        ----------
+        email : plain text, a raw RFC 5322 message (``str``/``bytes``) or an ``EmailMessage``
+        context : facts from the caller (export columns, CRM): ``order_id``, ``order_date``,
+            ``refund_date``, ``tracking_url``, flags such as ``customer_at_fault``, …
+        """
+        return self.suggest_many([email], [context])[0]
+
+    def suggest_many(self, emails: Sequence[EmailInput],
+                     contexts: Sequence[dict[str, Any] | None] | None = None) -> list[Suggestion]:
+        """Suggest replies for many e-mails at once (one vectorised tagger call)."""
+        contexts = list(contexts) if contexts is not None else [None] * len(emails)
+        mails = [m if isinstance(m, Email) else parse(m) for m in emails]
+        probabilities = self.tagger.predict_proba([m.full_text for m in mails])
+        return [self._finish(m, row, c or {}) for m, row, c in zip(mails, probabilities, contexts)]
+
+    def _finish(self, mail: Email, probabilities, context: dict[str, Any]) -> Suggestion:
+        tag_scores = {t: round(float(p), 4) for t, p in zip(self.tagger.tags, probabilities)}
+        tags = {t: tag_scores[t] for t in self.tagger.decide(probabilities)}
+        anger = self.anger.grade(mail.full_text)
+        found = gather(mail, context, self.config)
+        language = str(context.get("language") or self.config.language)
+        facts = Facts(list(tags), tag_scores, anger.level, anger.flags, context, found.values,
+                      mail.full_text)
+        match = self.rules.match(facts)
+        if match.template is None and tags == {} and self.config.no_complaint_template:
+            match = Match(self.config.no_complaint_template, None,
+                          "no complaint found; configured no_complaint_template")
+        reply = subject = ""
+        missing: list[str] = []
+        template_language = None
+        if match.template is not None:
+            library = self.templates if language == self.templates.language else \
+                TemplateLibrary(language, self.config.templates_dir)
+            rendered = library.render(match.template, found.values)
+            reply, subject, missing = rendered.body, rendered.subject, rendered.missing
+            template_language = rendered.language
+        suggestion = Suggestion(
+            tags=tags, tag_scores=tag_scores, anger=anger.score, anger_level=anger.level,
+            anger_flags=anger.flags, anger_evidence=anger.evidence, template=match.template,
+            rule=match.rule, alternatives=match.alternatives, fields=found.values,
+            field_sources=found.sources, missing_fields=missing, reply=reply,
+            reply_subject=subject, language=language, explanation="", subject=mail.subject,
+            sender=mail.sender_address or mail.sender_name, template_language=template_language,
+            threat_kinds=anger.threat_kinds)
+        suggestion.explanation = explain(suggestion, match)
+        return suggestion
+
+
+def explain(s: Suggestion, match: Match) -> str:
+    """One paragraph saying what was found and why this template was chosen."""
+    parts = []
+    if s.tags:
+        parts.append("Tagged " + ", ".join(f"{t} ({p:.2f})" for t, p in s.tags.items()) + ".")
+    else:
+        top = max(s.tag_scores, key=s.tag_scores.get) if s.tag_scores else None
+        parts.append("No complaint tag reached its threshold"
+                     + (f" (highest: {top} {s.tag_scores[top]:.2f})." if top else "."))
+    cues = "; ".join(f"{e.signal.replace('_', ' ')}: {', '.join(dict.fromkeys(e.matches))[:60]}"
+                     for e in s.anger_evidence[:3] if e.contribution > 0 and e.matches)
+    parts.append(f"Anger {s.anger:.2f} ({s.anger_level_name})" + (f" — {cues}." if cues else "."))
+    if s.template:
+        chosen = f"Rule '{match.rule}' chose {s.template}: {match.why}." if match.rule else \
+            f"{match.why}: {s.template}."
+        parts.append(chosen)
+        if match.runner_up:
+            r = match.runner_up
+            parts.append(f"Runner-up: {r.template} (rule '{r.rule}', {r.score:.2f}).")
+        if s.template_language and s.template_language != s.language:
+            parts.append(f"No '{s.language}' version of {s.template}; replied in "
+                         f"{s.template_language}.")
+    else:
+        parts.append("Abstained: " + match.why + ".")
+    if s.missing_fields:
+        parts.append("Needs a human for: " + ", ".join(s.missing_fields) + ".")
+    return " ".join(parts)
+

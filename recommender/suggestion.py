@@ -1,0 +1,62 @@
+"""Suggestion: the result for one e-mail, as an object, a dict and a short ``repr``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .anger import Evidence
+from .rules import Candidate
+from .taxonomy import ANGER_LEVELS
+
+
+@dataclass
+class Suggestion:
+    """Tags, anger, the chosen template and the prefilled reply for one e-mail.
+
+    ``template`` is ``None`` when the recommender abstains (no complaint found); ``reply`` is
+    then ``""`` and ``explanation`` says why. Every unfilled template field shows in the reply
+    as a ``[label]`` marker and is listed in ``missing_fields``.
+    """
+
+    tags: dict[str, float]
+    tag_scores: dict[str, float]
+    anger: float
+    anger_level: int
+    anger_flags: list[str]
+    anger_evidence: list[Evidence]
+    template: str | None
+    rule: str | None
+    alternatives: list[Candidate]
+    fields: dict[str, Any]
+    field_sources: dict[str, str]
+    missing_fields: list[str]
+    reply: str
+    reply_subject: str
+    language: str
+    explanation: str
+    subject: str = ""
+    sender: str = ""
+    template_language: str | None = None
+    threat_kinds: list[str] = field(default_factory=list)
+
+    @property
+    def anger_level_name(self) -> str:
+        return ANGER_LEVELS[self.anger_level]
+
+    @property
+    def abstained(self) -> bool:
+        return self.template is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-serialisable dict of every attribute (and the anger level name)."""
+        data = asdict(self)
+        data["anger_level_name"] = self.anger_level_name
+        return data
+
+    def __repr__(self) -> str:
+        tags = ", ".join(f"{t} {p:.2f}" for t, p in self.tags.items()) or "no complaint"
+        choice = self.template or "abstain"
+        missing = f", missing {len(self.missing_fields)}" if self.missing_fields else ""
+        return (f"<Suggestion {choice} | {tags} | anger {self.anger:.2f} "
+                f"{self.anger_level_name}{missing}>")

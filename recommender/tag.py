@@ -1,0 +1,152 @@
+"""Tag: multi-label issue tagger with calibrated probabilities and per-tag thresholds.
+
+Follows the scikit-learn estimator contract: ``__init__`` only stores its arguments, ``fit``
+returns ``self``, learned state ends in ``_``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from scipy.sparse import hstack
+from sklearn.base import BaseEstimator
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.multiclass import OneVsRestClassifier
+
+from .errors import NotFittedError
+from .nlp import get_nlp, tokens
+from .taxonomy import TAGS
+
+# Threshold search grid and bounds: thresholds are picked on out-of-fold probabilities of the
+# training set; the bounds keep a tag with few examples from getting an extreme threshold.
+THRESHOLD_GRID = np.round(np.arange(0.15, 0.851, 0.025), 3)
+MIN_THRESHOLD, MAX_THRESHOLD = 0.25, 0.75
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE = re.compile(r"@\w+")
+_DIGITS = re.compile(r"\d")
+
+
+def normalise(text: str) -> str:
+    """Replace what never generalises (URLs, @handles, digits) by placeholders."""
+    text = _URL.sub(" URL ", text)
+    text = _HANDLE.sub(" @USER ", text)
+    return _DIGITS.sub("0", text)
+
+
+class Tagger(BaseEstimator):
+    """Multi-label tagger: TF-IDF words and characters, one calibrated logistic model per tag.
+
+    Parameters
+    ----------
+    tags : the label set, in output order
+    lang : spaCy language code of the tokenizer
+    spacy_model : name of an installed trained spaCy pipeline (lemmas) or ``None`` (blank)
+    C : inverse regularisation strength of the logistic models
+    cv : folds used for calibration and for picking thresholds
+    random_state : seed of the fold split
+
+    Examples
+    --------
+    >>> t = Tagger(tags=("delay",), cv=2).fit(["late parcel", "thanks!"] * 4, [["delay"], []] * 4)
+    >>> t.predict(["my parcel is late"])
+    [['delay']]
+    """
+
+    def __init__(self, tags: Sequence[str] = TAGS, lang: str = "en",
+                 spacy_model: str | None = None, C: float = 8.0, cv: int = 5,
+                 random_state: int = 0):
+        self.tags = tags
+        self.lang = lang
+        self.spacy_model = spacy_model
+        self.C = C
+        self.cv = cv
+        self.random_state = random_state
+
+    # -- features -----------------------------------------------------------------------
+    def _token_strings(self, texts: Iterable[str]) -> list[str]:
+        nlp = get_nlp(self.lang, self.spacy_model)
+        normalised = [normalise(t) for t in texts]
+        return [" ".join(tokens(doc)) for doc in nlp.pipe(normalised, batch_size=256)]
+
+    def _features(self, texts: Sequence[str], fit: bool = False):
+        words = self._token_strings(texts)
+        chars = [normalise(t).lower() for t in texts]
+        if fit:
+            self.words_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
+                                          sublinear_tf=True, lowercase=False)
+            self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                          sublinear_tf=True, max_features=60000)
+            return hstack([self.words_.fit_transform(words),
+                           self.chars_.fit_transform(chars)]).tocsr()
+        return hstack([self.words_.transform(words), self.chars_.transform(chars)]).tocsr()
+
+    def _estimator(self) -> OneVsRestClassifier:
+        base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000,
+                                  solver="liblinear")
+        return OneVsRestClassifier(CalibratedClassifierCV(base, method="sigmoid", cv=3))
+
+    def _binarize(self, labels: Sequence[Iterable[str]]) -> np.ndarray:
+        index = {t: i for i, t in enumerate(self.tags)}
+        y = np.zeros((len(labels), len(self.tags)), dtype=int)
+        for row, tags in enumerate(labels):
+            for tag in tags:
+                if tag in index:
+                    y[row, index[tag]] = 1
+        return y
+
+    # -- estimator API ------------------------------------------------------------------
+    def fit(self, texts: Sequence[str], labels: Sequence[Iterable[str]]) -> "Tagger":
+        """Fit on texts and their tag lists; pick per-tag thresholds out of fold."""
+        texts = list(texts)
+        y = self._binarize(labels)
+        x = self._features(texts, fit=True)
+        self.model_ = self._estimator().fit(x, y)
+        self.thresholds_ = self._pick_thresholds(x, y)
+        return self
+
+    def _pick_thresholds(self, x, y: np.ndarray) -> np.ndarray:
+        oof = np.zeros(y.shape, dtype=float)
+        folds = KFold(self.cv, shuffle=True, random_state=self.random_state)
+        for train, held in folds.split(x):
+            oof[held] = self._estimator().fit(x[train], y[train]).predict_proba(x[held])
+        thresholds = np.full(len(self.tags), 0.5)
+        for j in range(len(self.tags)):
+            if y[:, j].sum() == 0:
+                continue
+            f1 = [_f1(y[:, j], oof[:, j] >= t) for t in THRESHOLD_GRID]
+            thresholds[j] = THRESHOLD_GRID[int(np.argmax(f1))]
+        return np.clip(thresholds, MIN_THRESHOLD, MAX_THRESHOLD)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "model_"):
+            raise NotFittedError("this Tagger is not fitted yet; call fit() or load a model")
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probability of every tag, shape ``(n_texts, n_tags)``."""
+        self._check_fitted()
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, len(self.tags)))
+        return self.model_.predict_proba(self._features(texts))
+
+    def predict(self, texts: Sequence[str]) -> list[list[str]]:
+        """Tags whose probability reaches their threshold, most probable first."""
+        return [self.decide(row) for row in self.predict_proba(texts)]
+
+    def decide(self, probabilities: np.ndarray) -> list[str]:
+        """Tags of one probability row that reach their threshold, most probable first."""
+        self._check_fitted()
+        order = np.argsort(-probabilities, kind="stable")
+        return [self.tags[j] for j in order if probabilities[j] >= self.thresholds_[j]]
+
+
+def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
+    tp = float(np.sum(truth & predicted))
+    denom = float(truth.sum() + predicted.sum())
+    return 2 * tp / denom if denom else 0.0
