@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/recommender demo
+	$(BIN)/recommender demo --config data/samples/team.yaml
 
 test: install
 	$(BIN)/python -m pytest -q

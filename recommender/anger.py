@@ -1,7 +1,8 @@
 """Anger: an explainable 0–1 anger score from named signals with weights fitted on our corpus.
 
 Each signal is a number measured on the text (lexicon hits, shouting, threats, …). A ridge
-regression fitted on the labelled corpus (level / 3 as target) turns them into a score; the
+regression with non-negative weights, fitted on the labelled corpus (level / 3 as target),
+turns them into a score (so more of any anger signal never lowers it); the
 level comes from cut points fitted on the same data. Every signal that moved the score is
 returned as evidence with the words that triggered it.
 """
@@ -36,7 +37,9 @@ _NOT_SHOUTING = frozenset(
     "FYI ETA AM PM RSVP KYC POS NFC OTP QR PS".split()
 )
 _CAPS_WORD = re.compile(r"\b[A-Z][A-Z']{2,}\b")
-_SENTENCE_SPLIT = re.compile(r"[.!?\n]+")
+# A sentence ends in . ! or ? on its own line; greetings, sign-offs and subjects do not count.
+_SENTENCE = re.compile(r"([^.!?\n]*\w[^.!?\n]*)[.!?]+")
+_DECIMAL = re.compile(r"(\d)[.,](\d)")
 _WORD = re.compile(r"\w+")
 # A sentence of at most this many words counts as "short" ("Nothing. Again. Unbelievable.").
 SHORT_SENTENCE_WORDS = 3
@@ -96,9 +99,9 @@ class Lexicons:
         if terms:
             self.matcher.add(label, list(self.nlp.tokenizer.pipe(terms)))
 
-    def matches(self, doc) -> dict[str, list[str]]:
-        """Matched phrases per lexicon, longest match wins where phrases overlap."""
-        found: dict[str, list[str]] = {}
+    def matches(self, doc) -> dict[str, list[tuple[str, str]]]:
+        """``(lexicon key, text as written)`` per lexicon; the longest of overlapping matches."""
+        found: dict[str, list[tuple[str, str]]] = {}
         spans = self.matcher(doc, as_spans=True)
         spans = sorted(spans, key=lambda s: (s.start, -(s.end - s.start)))
         taken: dict[str, int] = {}
@@ -106,17 +109,18 @@ class Lexicons:
             if span.start < taken.get(span.label_, 0):
                 continue
             taken[span.label_] = span.end
-            found.setdefault(span.label_, []).append(" ".join(t.lower_ for t in span))
+            key = " ".join(t.lower_ for t in span)
+            found.setdefault(span.label_, []).append((key, span.text))
         return found
 
 
 def measure(text: str, lex: Lexicons) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Raw signal values of ``text`` and the words behind each."""
-    doc = lex.nlp.make_doc(text)
-    hits = lex.matches(doc)
-    weights = [lex.weights.get(m, 0.0) for m in hits.get("anger", [])]
+    found = lex.matches(lex.nlp.make_doc(text))
+    hits = {label: [text for _, text in pairs] for label, pairs in found.items()}
+    weights = [lex.weights.get(key, 0.0) for key, _ in found.get("anger", [])]
     caps = [w for w in _CAPS_WORD.findall(text) if w.strip("'") not in _NOT_SHOUTING]
-    sentences = [s for s in _SENTENCE_SPLIT.split(text) if _WORD.search(s)]
+    sentences = _SENTENCE.findall(_DECIMAL.sub(r"\1\2", text))
     short = [s.strip() for s in sentences if len(_WORD.findall(s)) <= SHORT_SENTENCE_WORDS]
     broken = len(short) if len(sentences) >= 3 and len(short) >= 2 else 0
     values = {
@@ -129,6 +133,9 @@ def measure(text: str, lex: Lexicons) -> tuple[dict[str, float], dict[str, list[
     }
     for name in PHRASE_SIGNALS:
         values[name] = math.log1p(len(hits.get(name, [])))
+    # Politeness is the one calming signal: negated, so that every fitted weight can be
+    # constrained to be non-negative and the score is monotone in every signal.
+    values["polite"] = -values["polite"]
     words = {
         "anger_words": hits.get("anger", []), "anger_peak": hits.get("anger", [])[:1],
         "threat": hits.get("threat", []), "shouting": caps,
@@ -178,7 +185,7 @@ class AngerDetector(BaseEstimator):
         """Fit signal weights (target ``level / 3``) and the cut points between levels."""
         x = self.signals(list(texts))
         y = np.asarray(levels, dtype=float) / (len(ANGER_LEVELS) - 1)
-        model = Ridge(alpha=self.alpha).fit(x, y)
+        model = Ridge(alpha=self.alpha, positive=True).fit(x, y)
         self.weights_ = dict(zip(SIGNALS, model.coef_.round(6).tolist()))
         self.intercept_ = float(model.intercept_)
         scores = np.clip(model.predict(x), 0, 1)
@@ -198,8 +205,8 @@ class AngerDetector(BaseEstimator):
             for s in SIGNALS if abs(self.weights_[s] * values[s]) >= MIN_EVIDENCE
         ]
         evidence.sort(key=lambda e: -abs(e.contribution))
-        kinds = sorted({self._lexicons().threat_kinds.get(m, "other")
-                        for m in words["threat"]})
+        lex = self._lexicons()
+        kinds = sorted({lex.threat_kinds.get(lex._key(m), "other") for m in words["threat"]})
         flags = [f for f, on in (("threat", bool(words["threat"])),
                                  ("profanity", bool(words["profanity"])),
                                  ("urgent", bool(words["urgency"])),

@@ -16,9 +16,13 @@ from spacy.language import Language
 from .errors import ConfigError
 
 
-@lru_cache(maxsize=8)
 def get_nlp(lang: str = "en", model: str | None = None) -> Language:
     """Return the pipeline for ``lang`` (blank) or the installed trained pipeline ``model``."""
+    return _pipeline(lang, model or None)
+
+
+@lru_cache(maxsize=8)
+def _pipeline(lang: str, model: str | None) -> Language:
     if model:
         try:
             return spacy.load(model, exclude=["ner", "parser", "textcat"])

@@ -109,7 +109,9 @@ def parse(message: str | bytes | Message, subject: str = "", sender: str = "") -
         raise InputError(f"cannot read a message of type {type(message).__name__}; "
                          "pass text, bytes or an email.message.EmailMessage")
     if looks_like_rfc822(message):
-        return _from_message(email.message_from_string(message, policy=email.policy.default))
+        # Parsed as bytes: the str parser mangles non-ASCII bodies that declare no charset.
+        raw = message.encode("utf-8", errors="surrogateescape")
+        return _from_message(email.message_from_bytes(raw, policy=email.policy.default))
     return _from_text(message, subject=subject, sender=sender)
 
 
@@ -133,8 +135,14 @@ def looks_like_rfc822(text: str) -> bool:
 
 
 def decode_bytes(raw: bytes, declared: str | None = None) -> str:
-    """Decode bytes with the declared charset, else a detected one, never failing."""
-    for charset in (declared, "utf-8"):
+    """Decode bytes with the declared charset, else a detected one, never failing.
+
+    Strict UTF-8 is tried before a declared single-byte charset: mail clients often label
+    UTF-8 as ISO-8859-1, and bytes that are valid UTF-8 are almost never meant as Latin-1.
+    """
+    single_byte = declared is None or re.match(r"(us-)?ascii|iso-?8859|latin|windows-125|cp125",
+                                               declared, re.I)
+    for charset in (("utf-8", declared) if single_byte else (declared, "utf-8")):
         if charset:
             try:
                 return raw.decode(charset)

@@ -10,22 +10,27 @@ import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from scipy.sparse import hstack
+from scipy.sparse import csr_matrix, hstack
 from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
+from spacy.matcher import PhraseMatcher
 
 from .errors import NotFittedError
 from .nlp import get_nlp, tokens
+from .resources import read_lines
 from .taxonomy import TAGS
 
 # Threshold search grid and bounds: thresholds are picked on out-of-fold probabilities of the
 # training set; the bounds keep a tag with few examples from getting an extreme threshold.
 THRESHOLD_GRID = np.round(np.arange(0.15, 0.851, 0.025), 3)
 MIN_THRESHOLD, MAX_THRESHOLD = 0.25, 0.75
+# Scale of the cue-count features relative to the L2-normalised TF-IDF blocks (chosen so a
+# single cue hit weighs about as much as a strong TF-IDF feature).
+CUE_SCALE = 1.0
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"@\w+")
@@ -39,8 +44,20 @@ def normalise(text: str) -> str:
     return _DIGITS.sub("0", text)
 
 
+def cue_matcher(lang: str, tags: Sequence[str]) -> tuple[PhraseMatcher, dict[int, int]]:
+    """Phrase matcher over ``lexicons/<lang>/tag_cues.tsv`` and its label hash → tag column."""
+    nlp = get_nlp(lang)
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for line in read_lines("lexicons", lang, "tag_cues.tsv"):
+        tag, _, phrase = line.partition("\t")
+        if tag in tags:
+            matcher.add(tag, [nlp.make_doc(phrase.strip())])
+    return matcher, {nlp.vocab.strings.add(t): j for j, t in enumerate(tags)}
+
+
 class Tagger(BaseEstimator):
-    """Multi-label tagger: TF-IDF words and characters, one calibrated logistic model per tag.
+    """Multi-label tagger: TF-IDF words and characters plus per-tag cue counts from a
+    hand-written lexicon, one calibrated logistic model per tag.
 
     Parameters
     ----------
@@ -49,6 +66,7 @@ class Tagger(BaseEstimator):
     spacy_model : name of an installed trained spaCy pipeline (lemmas) or ``None`` (blank)
     C : inverse regularisation strength of the logistic models
     cv : folds used for calibration and for picking thresholds
+    cues : add the per-tag cue counts of ``lexicons/<lang>/tag_cues.tsv`` as features
     random_state : seed of the fold split
 
     Examples
@@ -60,31 +78,48 @@ class Tagger(BaseEstimator):
 
     def __init__(self, tags: Sequence[str] = TAGS, lang: str = "en",
                  spacy_model: str | None = None, C: float = 8.0, cv: int = 5,
-                 random_state: int = 0):
+                 cues: bool = True, random_state: int = 0):
         self.tags = tags
         self.lang = lang
         self.spacy_model = spacy_model
         self.C = C
         self.cv = cv
+        self.cues = cues
         self.random_state = random_state
 
     # -- features -----------------------------------------------------------------------
-    def _token_strings(self, texts: Iterable[str]) -> list[str]:
-        nlp = get_nlp(self.lang, self.spacy_model)
-        normalised = [normalise(t) for t in texts]
-        return [" ".join(tokens(doc)) for doc in nlp.pipe(normalised, batch_size=256)]
+    def _cues(self, docs) -> csr_matrix:
+        if getattr(self, "_cue_matcher", None) is None:
+            self._cue_matcher = cue_matcher(self.lang, self.tags)
+        matcher, column = self._cue_matcher
+        counts = np.zeros((len(docs), len(self.tags)))
+        for i, doc in enumerate(docs):
+            for match_id, _, _ in matcher(doc):
+                counts[i, column[match_id]] += 1
+        return csr_matrix(np.log1p(counts) * CUE_SCALE)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_cue_matcher", None)  # rebuilt from the lexicon file when needed
+        return state
 
     def _features(self, texts: Sequence[str], fit: bool = False):
-        words = self._token_strings(texts)
-        chars = [normalise(t).lower() for t in texts]
+        nlp = get_nlp(self.lang, self.spacy_model)
+        normalised = [normalise(t) for t in texts]
+        docs = list(nlp.pipe(normalised, batch_size=256))
+        words = [" ".join(tokens(doc)) for doc in docs]
+        chars = [t.lower() for t in normalised]
         if fit:
             self.words_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
                                           sublinear_tf=True, lowercase=False)
             self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
                                           sublinear_tf=True, max_features=60000)
-            return hstack([self.words_.fit_transform(words),
-                           self.chars_.fit_transform(chars)]).tocsr()
-        return hstack([self.words_.transform(words), self.chars_.transform(chars)]).tocsr()
+            blocks = [self.words_.fit_transform(words), self.chars_.fit_transform(chars)]
+        else:
+            blocks = [self.words_.transform(words), self.chars_.transform(chars)]
+        if self.cues:
+            blocks.append(self._cues(docs))
+        return hstack(blocks).tocsr()
 
     def _estimator(self) -> OneVsRestClassifier:
         base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000,

@@ -1,0 +1,63 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recommender.anger import SIGNALS, AngerDetector
+
+TRAIN = ["Thanks, all good.", "Could you check my order please?", "This is annoying, still late.",
+         "Really disappointed, second time this happens.",
+         "This is UNACCEPTABLE!!! Worst service ever.", "I am furious. You lied to me!",
+         "F*** you. I'm calling my lawyer and doing a chargeback!!!",
+         "Absolutely DISGUSTING. Scammers. Never again!!!"]
+LEVELS = [0, 0, 1, 1, 2, 2, 3, 3]
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return AngerDetector().fit(TRAIN, LEVELS)
+
+
+def test_weights_are_named_and_fitted(detector):
+    assert set(detector.weights_) == set(SIGNALS)
+    assert detector.cuts_ == sorted(detector.cuts_)
+
+
+def test_calm_and_furious_are_told_apart(detector):
+    assert detector.grade("Thank you for the quick help.").level == 0
+    assert detector.grade("You are SCAMMERS. I'm calling my lawyer!!!").level >= 2
+
+
+@pytest.mark.parametrize("text,flag", [
+    ("I will file a chargeback with my bank", "threat"),
+    ("this is bullshit", "profanity"),
+    ("I need this fixed asap", "urgent"),
+    ("this is the third time I write", "repeat_contact"),
+])
+def test_flags(detector, text, flag):
+    assert flag in detector.grade(text).flags
+
+
+def test_evidence_names_the_words(detector):
+    anger = detector.grade("This is UNACCEPTABLE, I will sue you")
+    words = {w for e in anger.evidence for w in e.matches}
+    assert "UNACCEPTABLE" in words
+    assert any("sue" in w for w in words)
+
+
+def test_evidence_contributions_add_up(detector):
+    anger = detector.grade("Worst. Service. Ever. I am FURIOUS!!!")
+    raw = detector.intercept_ + sum(e.contribution for e in anger.evidence)
+    assert anger.score == pytest.approx(min(1, max(0, raw)), abs=0.05)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+def test_adding_exclamations_never_lowers_anger(detector, text):
+    assert detector.grade(text + "!!!").score >= detector.grade(text).score
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=120))
+def test_score_is_a_probability_like_number(detector, text):
+    anger = detector.grade(text)
+    assert 0.0 <= anger.score <= 1.0 and anger.level in (0, 1, 2, 3)

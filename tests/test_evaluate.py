@@ -1,0 +1,58 @@
+"""Metric functions against small hand-computed cases."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from recommender.evaluate import (false_tag_rate, hit_at_k, pearson, prf, read_table, spearman,
+                                  tag_metrics, top1_hit)
+
+
+def test_prf():
+    assert prf(2, 1, 1) == pytest.approx((2 / 3, 2 / 3, 2 / 3))
+    assert prf(0, 0, 0) == (0.0, 0.0, 0.0)
+
+
+def test_tag_metrics_by_hand():
+    gold = [{"delay"}, {"delay", "billing"}, set(), {"billing"}]
+    pred = [{"delay"}, {"delay"}, {"billing"}, {"billing"}]
+    m = tag_metrics(gold, pred, ("delay", "billing"))
+    # delay: tp 2, fp 0, fn 0 -> 1.0; billing: tp 1, fp 1, fn 1 -> 0.5
+    assert m["per_tag"]["delay"]["f1"] == 1.0
+    assert m["per_tag"]["billing"]["f1"] == pytest.approx(0.5)
+    assert m["macro"]["f1"] == pytest.approx(0.75)
+    # micro: tp 3, fp 1, fn 1 -> 0.75
+    assert m["micro"]["f1"] == pytest.approx(0.75)
+    assert m["per_tag"]["billing"]["support"] == 2
+
+
+def test_top1_and_false_tag_rate():
+    scores = [{"delay": 0.9, "billing": 0.2}, {"delay": 0.3, "billing": 0.4}]
+    assert top1_hit([{"delay"}, {"delay", "refund"}], scores) == 0.5
+    assert false_tag_rate([set(), {"delay"}, set(), set()]) == 0.25
+    assert math.isnan(top1_hit([], []))
+
+
+def test_hit_at_k_ignores_rows_without_gold():
+    gold = [["a"], ["b", "c"], []]
+    ranked = [["x", "a"], ["c"], ["z"]]
+    assert hit_at_k(gold, ranked, 1) == 0.5
+    assert hit_at_k(gold, ranked, 2) == 1.0
+
+
+def test_correlations():
+    assert pearson([1, 2, 3], [2, 4, 6]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3], [1, 10, 100]) == pytest.approx(1.0)
+    assert math.isnan(pearson([1, 1, 1], [1, 2, 3]))
+
+
+@pytest.mark.parametrize("name,content,kind", [
+    ("x.csv", "id,source,source_label,text,gold_tags,is_complaint\n1,a,b,hi,,0\n", "real_dev"),
+    ("s.csv", "id,text,severity,emotion\n1,hi,0,other\n", "severity"),
+    ("w.txt", "1\thi there\tanger\t0.5\n", "ratings"),
+])
+def test_files_are_recognised_by_columns(tmp_path, name, content, kind):
+    path = tmp_path / name
+    path.write_text(content)
+    assert read_table(path)[0] == kind

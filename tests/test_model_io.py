@@ -1,0 +1,70 @@
+import json
+import shutil
+
+import pytest
+
+from recommender import Recommender
+from recommender.errors import ModelError
+from recommender.persist import MODEL_NAME, SIDECAR_NAME
+from recommender.recommender import DEFAULT_MODEL_DIR
+
+
+@pytest.fixture()
+def model_copy(tmp_path):
+    target = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR, target)
+    return target
+
+
+def test_shipped_model_loads_and_records_its_origin(rec):
+    assert rec.meta["format_version"] == 1
+    assert len(rec.meta["corpus_sha256"]) == 64
+    assert "metrics_test_split" in rec.meta
+
+
+def test_missing_directory(tmp_path):
+    with pytest.raises(ModelError, match="not found"):
+        Recommender.load(tmp_path / "nothing")
+
+
+def test_missing_sidecar(model_copy):
+    (model_copy / SIDECAR_NAME).unlink()
+    with pytest.raises(ModelError, match="sidecar missing"):
+        Recommender.load(model_copy)
+
+
+def test_tampered_model(model_copy):
+    with open(model_copy / MODEL_NAME, "ab") as fh:
+        fh.write(b"extra")
+    with pytest.raises(ModelError, match="checksum"):
+        Recommender.load(model_copy)
+
+
+def test_corrupt_model_with_matching_checksum(model_copy):
+    from recommender.persist import sha256_of
+
+    (model_copy / MODEL_NAME).write_bytes(b"not a pickle at all")
+    meta = json.loads((model_copy / SIDECAR_NAME).read_text())
+    meta["model_sha256"] = sha256_of(model_copy / MODEL_NAME)
+    (model_copy / SIDECAR_NAME).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="cannot be read"):
+        Recommender.load(model_copy)
+
+
+@pytest.mark.parametrize("key,value,message", [
+    ("scikit_learn_version", "0.24.2", "trained with scikit-learn 0.24.2"),
+    ("format_version", 99, "format 99 is not supported"),
+])
+def test_incompatible_model(model_copy, key, value, message):
+    meta = json.loads((model_copy / SIDECAR_NAME).read_text())
+    meta[key] = value
+    (model_copy / SIDECAR_NAME).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match=message):
+        Recommender.load(model_copy)
+
+
+def test_save_and_load_round_trip(rec, tmp_path):
+    rec.save(tmp_path / "m", {"note": "copy"})
+    again = Recommender.load(tmp_path / "m")
+    text = "I was charged twice for my order"
+    assert again.suggest(text).tag_scores == rec.suggest(text).tag_scores

@@ -1,0 +1,75 @@
+from email.message import EmailMessage
+
+import pytest
+
+from recommender.parse import html_to_text, looks_like_rfc822, parse, split_quoted
+
+
+def test_plain_text_splits_signature():
+    e = parse("Hi,\nmy parcel is late.\n\nThanks,\nMaria")
+    assert e.text == "Hi,\nmy parcel is late."
+    assert e.signature == "Thanks,\nMaria"
+
+
+@pytest.mark.parametrize("kind", ["str", "bytes", "message"])
+def test_raw_message_kinds_agree(kind):
+    raw = ("From: \"Kadri Tamm\" <kadri@example.ee>\nSubject: Late order\n"
+           "Content-Type: text/plain; charset=utf-8\n\nWhere is my order 5512?\n")
+    if kind == "bytes":
+        message = raw.encode()
+    elif kind == "message":
+        message = EmailMessage()
+        message["From"] = '"Kadri Tamm" <kadri@example.ee>'
+        message["Subject"] = "Late order"
+        message.set_content("Where is my order 5512?\n")
+    else:
+        message = raw
+    e = parse(message)
+    assert e.subject == "Late order"
+    assert e.sender_name == "Kadri Tamm"
+    assert e.text == "Where is my order 5512?"
+
+
+@pytest.mark.parametrize("text,newest", [
+    ("Still nothing.\n\nOn Tue, 3 Mar 2026 at 10:00, Support <s@x.com> wrote:\n> We are on it",
+     "Still nothing."),
+    ("Fine.\n> quoted line\n> another", "Fine."),
+    ("No.\n\n-----Original Message-----\nFrom: a\nSent: b\n\nold", "No."),
+    ("Yes\n\nFrom: Support <s@x.com>\nSent: Monday\nTo: me\n\nold text", "Yes"),
+])
+def test_quoted_history_is_split_off(text, newest):
+    assert split_quoted(text)[0] == newest
+
+
+def test_html_only_message_becomes_text():
+    raw = (b"From: a@b.c\nSubject: x\nContent-Type: text/html; charset=utf-8\n\n"
+           b"<html><body><p>Broken <b>again</b></p><script>alert(1)</script></body></html>")
+    e = parse(raw)
+    assert "Broken" in e.text and "again" in e.text and "alert" not in e.text
+
+
+def test_mislabelled_utf8_is_decoded():
+    raw = ("From: a@b.c\nSubject: x\nContent-Type: text/plain; charset=iso-8859-1\n"
+           "Content-Transfer-Encoding: quoted-printable\n\nPaid =E2=82=AC49.99\n").encode()
+    assert "€49.99" in parse(raw).text
+
+
+def test_rfc2047_subject_is_decoded():
+    raw = "From: a@b.c\nSubject: =?utf-8?q?App_down_=E2=80=93_again?=\n\nbody\n"
+    assert parse(raw).subject == "App down – again"
+
+
+@pytest.mark.parametrize("raw", [b"", b"\xff\xfe\x00garbage", "", "   \n  "])
+def test_empty_and_garbage_never_crash(raw):
+    e = parse(raw)
+    assert isinstance(e.text, str)
+
+
+def test_looks_like_rfc822_is_not_fooled_by_text():
+    assert not looks_like_rfc822("Hello: I have a problem with my order\nplease help")
+    assert looks_like_rfc822("From: a@b.c\nSubject: hi\n\nbody")
+
+
+def test_html_to_text_marks_blockquotes_as_quoted():
+    text = html_to_text("<p>New</p><blockquote>old reply</blockquote>")
+    assert "> old reply" in text

@@ -1,0 +1,62 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from recommender.errors import NotFittedError
+from recommender.tag import MAX_THRESHOLD, MIN_THRESHOLD, Tagger, normalise
+
+TEXTS = ["my parcel is late", "where is my order, still not here", "delivery delayed again",
+         "charged twice on my card", "you billed me two times", "wrong amount on the invoice",
+         "thanks for the help", "what are your opening hours"] * 3
+LABELS = [["delay"], ["delay"], ["delay"], ["billing"], ["billing"], ["billing"], [], []] * 3
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return Tagger(tags=("delay", "billing"), cv=3).fit(TEXTS, LABELS)
+
+
+def test_estimator_contract():
+    t = Tagger(C=2.0)
+    assert t.get_params()["C"] == 2.0
+    assert clone(t).get_params() == t.get_params()
+    assert not any(k.endswith("_") for k in vars(t))
+
+
+def test_predicting_before_fit_raises():
+    with pytest.raises(NotFittedError):
+        Tagger().predict_proba(["x"])
+
+
+def test_probabilities_shape_and_range(tagger):
+    p = tagger.predict_proba(["parcel late", "charged twice", "hello"])
+    assert p.shape == (3, 2)
+    assert np.all((p >= 0) & (p <= 1))
+
+
+def test_predictions_follow_the_data(tagger):
+    assert tagger.predict(["my delivery is late"]) == [["delay"]]
+    assert tagger.predict(["I was charged twice"]) == [["billing"]]
+
+
+def test_thresholds_are_bounded(tagger):
+    assert np.all((tagger.thresholds_ >= MIN_THRESHOLD) & (tagger.thresholds_ <= MAX_THRESHOLD))
+
+
+def test_fit_is_deterministic():
+    a = Tagger(tags=("delay", "billing"), cv=3).fit(TEXTS, LABELS).predict_proba(["late!"])
+    b = Tagger(tags=("delay", "billing"), cv=3).fit(TEXTS, LABELS).predict_proba(["late!"])
+    assert np.array_equal(a, b)
+
+
+def test_empty_input(tagger):
+    assert tagger.predict_proba([]).shape == (0, 2)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("order 12345", "order 00000"),
+    ("@NordCart help", " @USER  help"),
+    ("see https://x.y/z now", "see  URL  now"),
+])
+def test_normalise(text, expected):
+    assert normalise(text) == expected
