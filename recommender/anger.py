@@ -25,10 +25,10 @@ from .resources import read_lines
 from .taxonomy import ANGER_LEVELS
 
 #: Phrase lists (one file each in ``resources/lexicons/<lang>/``) that become count signals.
-PHRASE_SIGNALS = ("profanity", "sarcasm", "accusation", "confrontation", "urgency",
-                  "repeat_contact", "polite")
-SIGNALS = ("anger_words", "anger_peak", *PHRASE_SIGNALS, "threat", "shouting",
-           "exclamation", "broken_sentences")
+PHRASE_SIGNALS = ("profanity", "sarcasm", "accusation", "confrontation", "rhetoric",
+                  "formal_complaint", "urgency", "repeat_contact", "polite")
+SIGNALS = ("anger_words", "anger_peak", "intensified", *PHRASE_SIGNALS, "threat", "shouting",
+           "exclamation", "insistent_punctuation", "broken_sentences")
 
 # Words written in capitals that are not shouting (carriers, currencies, common acronyms).
 _NOT_SHOUTING = frozenset(
@@ -36,6 +36,7 @@ _NOT_SHOUTING = frozenset(
     "PDF URL FAQ SMS GPS USB TV PC ATM CEO SLA API VPN ISP LTE CVV EU UK USA ASAP TBH BTW "
     "FYI ETA AM PM RSVP KYC POS NFC OTP QR PS".split()
 )
+_INSISTENT = re.compile(r"[?!]{2,}")
 _CAPS_WORD = re.compile(r"\b[A-Z][A-Z']{2,}\b")
 # A sentence ends in . ! or ? on its own line; greetings, sign-offs and subjects do not count.
 _SENTENCE = re.compile(r"([^.!?\n]*\w[^.!?\n]*)[.!?]+")
@@ -43,6 +44,10 @@ _DECIMAL = re.compile(r"(\d)[.,](\d)")
 _WORD = re.compile(r"\w+")
 # A sentence of at most this many words counts as "short" ("Nothing. Again. Unbelievable.").
 SHORT_SENTENCE_WORDS = 3
+# Token windows before an anger word in which a negator cancels it ("not angry") or an
+# intensifier strengthens it ("so angry"); the sizes VADER uses for the same purpose.
+NEGATION_WINDOW = 3
+INTENSIFIER_WINDOW = 2
 # Weight given to a fitted signal below which it is not shown as evidence.
 MIN_EVIDENCE = 0.01
 
@@ -91,17 +96,23 @@ class Lexicons:
         self._add("threat", list(self.threat_kinds))
         for name in PHRASE_SIGNALS:
             self._add(name, [self._key(t) for t in read_lines("lexicons", lang, f"{name}.txt")])
+        self.negators = frozenset(read_lines("lexicons", lang, "negation.txt"))
+        self.intensifiers = frozenset(read_lines("lexicons", lang, "intensifiers.txt"))
 
     def _key(self, term: str) -> str:
         return " ".join(t.lower_ for t in self.nlp.make_doc(term.strip()))
+
+    @staticmethod
+    def key_of(span) -> str:
+        return " ".join(t.lower_ for t in span)
 
     def _add(self, label: str, terms: list[str]) -> None:
         if terms:
             self.matcher.add(label, list(self.nlp.tokenizer.pipe(terms)))
 
-    def matches(self, doc) -> dict[str, list[tuple[str, str]]]:
-        """``(lexicon key, text as written)`` per lexicon; the longest of overlapping matches."""
-        found: dict[str, list[tuple[str, str]]] = {}
+    def matches(self, doc) -> dict[str, list]:
+        """Matched spans per lexicon; the longest of overlapping matches."""
+        found: dict[str, list] = {}
         spans = self.matcher(doc, as_spans=True)
         spans = sorted(spans, key=lambda s: (s.start, -(s.end - s.start)))
         taken: dict[str, int] = {}
@@ -109,16 +120,24 @@ class Lexicons:
             if span.start < taken.get(span.label_, 0):
                 continue
             taken[span.label_] = span.end
-            key = " ".join(t.lower_ for t in span)
-            found.setdefault(span.label_, []).append((key, span.text))
+            found.setdefault(span.label_, []).append(span)
         return found
+
+    def before(self, span, window: int, words: frozenset[str]) -> bool:
+        """True when one of ``words`` occurs in the ``window`` tokens before ``span``."""
+        doc = span.doc
+        return any(t.lower_ in words for t in doc[max(0, span.start - window):span.start])
 
 
 def measure(text: str, lex: Lexicons) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Raw signal values of ``text`` and the words behind each."""
     found = lex.matches(lex.nlp.make_doc(text))
-    hits = {label: [text for _, text in pairs] for label, pairs in found.items()}
-    weights = [lex.weights.get(key, 0.0) for key, _ in found.get("anger", [])]
+    found["anger"] = [s for s in found.get("anger", [])
+                      if not lex.before(s, NEGATION_WINDOW, lex.negators)]
+    hits = {label: [span.text for span in spans] for label, spans in found.items()}
+    weights = [lex.weights.get(lex.key_of(s), 0.0) for s in found["anger"]]
+    intensified = [s.text for s in found["anger"]
+                   if lex.before(s, INTENSIFIER_WINDOW, lex.intensifiers) or s.text.isupper()]
     caps = [w for w in _CAPS_WORD.findall(text) if w.strip("'") not in _NOT_SHOUTING]
     sentences = _SENTENCE.findall(_DECIMAL.sub(r"\1\2", text))
     short = [s.strip() for s in sentences if len(_WORD.findall(s)) <= SHORT_SENTENCE_WORDS]
@@ -126,9 +145,11 @@ def measure(text: str, lex: Lexicons) -> tuple[dict[str, float], dict[str, list[
     values = {
         "anger_words": math.log1p(sum(weights)),
         "anger_peak": max(weights, default=0.0),
+        "intensified": math.log1p(len(intensified)),
         "threat": math.log1p(len(hits.get("threat", []))),
         "shouting": math.log1p(len(caps)),
         "exclamation": math.log1p(text.count("!")),
+        "insistent_punctuation": math.log1p(len(_INSISTENT.findall(text))),
         "broken_sentences": math.log1p(broken),
     }
     for name in PHRASE_SIGNALS:
@@ -137,9 +158,12 @@ def measure(text: str, lex: Lexicons) -> tuple[dict[str, float], dict[str, list[
     # constrained to be non-negative and the score is monotone in every signal.
     values["polite"] = -values["polite"]
     words = {
-        "anger_words": hits.get("anger", []), "anger_peak": hits.get("anger", [])[:1],
+        "anger_words": hits.get("anger", []),
+        "anger_peak": [hits["anger"][weights.index(max(weights))]] if weights else [],
+        "intensified": intensified,
         "threat": hits.get("threat", []), "shouting": caps,
         "exclamation": ["!"] * text.count("!"), "broken_sentences": short if broken else [],
+        "insistent_punctuation": _INSISTENT.findall(text),
     }
     for name in PHRASE_SIGNALS:
         words[name] = hits.get(name, [])
