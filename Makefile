@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test model corpus evaluate clean
+.PHONY: install demo test model corpus evaluate figures clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ model: install
 
 evaluate: install
 	$(BIN)/recommender evaluate
+
+figures: install
+	$(BIN)/recommender evaluate --update-readme README.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import Ridge
+from sklearn.model_selection import KFold, cross_val_predict
 from spacy.matcher import PhraseMatcher
 
 from .errors import NotFittedError
@@ -27,8 +29,14 @@ from .taxonomy import ANGER_LEVELS
 #: Phrase lists (one file each in ``resources/lexicons/<lang>/``) that become count signals.
 PHRASE_SIGNALS = ("profanity", "sarcasm", "accusation", "confrontation", "rhetoric",
                   "formal_complaint", "urgency", "repeat_contact", "polite")
-SIGNALS = ("anger_words", "anger_peak", "intensified", *PHRASE_SIGNALS, "threat", "shouting",
-           "exclamation", "insistent_punctuation", "broken_sentences")
+LEXICAL_SIGNALS = ("anger_words", "anger_peak", "intensified", *PHRASE_SIGNALS, "threat",
+                   "shouting", "exclamation", "insistent_punctuation", "broken_sentences")
+#: ``wording`` is learned: a ridge model over word n-grams of our corpus, fitted out of fold,
+#: whose evidence is the n-grams that pushed it up. It catches anger our lexicons miss
+#: ("what am I paying for exactly"), at some cost on text unlike our corpus (see README).
+SIGNALS = (*LEXICAL_SIGNALS, "wording")
+# Ridge penalty of the wording model: strong, so that it stays one signal among many.
+WORDING_ALPHA = 10.0
 
 # Words written in capitals that are not shouting (carriers, currencies, common acronyms).
 _NOT_SHOUTING = frozenset(
@@ -200,15 +208,30 @@ class AngerDetector(BaseEstimator):
         return state
 
     def signals(self, texts: Sequence[str]) -> np.ndarray:
-        """Signal matrix, shape ``(n_texts, len(SIGNALS))``."""
+        """Lexical signal matrix, shape ``(n_texts, len(LEXICAL_SIGNALS))``."""
         lex = self._lexicons()
-        return np.array([[measure(t, lex)[0][s] for s in SIGNALS] for t in texts]).reshape(
-            len(texts), len(SIGNALS))
+        return np.array([[measure(t, lex)[0][s] for s in LEXICAL_SIGNALS] for t in texts]
+                        ).reshape(len(texts), len(LEXICAL_SIGNALS))
+
+    def _wording(self, text: str) -> tuple[float, list[str]]:
+        row = self.vectorizer_.transform([text])
+        value = float(self.wording_.predict(row)[0])
+        contrib = row.multiply(self.wording_.coef_).tocsr()
+        order = np.argsort(-contrib.data)[:3]
+        names = self.vectorizer_.get_feature_names_out()
+        return value, [names[contrib.indices[i]] for i in order if contrib.data[i] > 0]
 
     def fit(self, texts: Sequence[str], levels: Sequence[int]) -> "AngerDetector":
         """Fit signal weights (target ``level / 3``) and the cut points between levels."""
-        x = self.signals(list(texts))
+        texts = list(texts)
         y = np.asarray(levels, dtype=float) / (len(ANGER_LEVELS) - 1)
+        self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+        bag = self.vectorizer_.fit_transform(texts)
+        # Out-of-fold wording values, so the signal weights see it as on unseen text.
+        folds = KFold(5, shuffle=True, random_state=0) if len(texts) >= 10 else 2
+        oof = cross_val_predict(Ridge(alpha=WORDING_ALPHA), bag, y, cv=folds)
+        self.wording_ = Ridge(alpha=WORDING_ALPHA).fit(bag, y)
+        x = np.column_stack([self.signals(texts), oof])
         model = Ridge(alpha=self.alpha, positive=True).fit(x, y)
         self.weights_ = dict(zip(SIGNALS, model.coef_.round(6).tolist()))
         self.intercept_ = float(model.intercept_)
@@ -221,6 +244,7 @@ class AngerDetector(BaseEstimator):
         if not hasattr(self, "weights_"):
             raise NotFittedError("this AngerDetector is not fitted yet; call fit() or load a model")
         values, words = measure(text, self._lexicons())
+        values["wording"], words["wording"] = self._wording(text)
         raw = self.intercept_ + sum(self.weights_[s] * values[s] for s in SIGNALS)
         score = float(min(1.0, max(0.0, raw)))
         level = int(np.searchsorted(self.cuts_, score, side="right"))

@@ -112,8 +112,25 @@ def cmd_evaluate(args) -> int:
     text = dumps(result)
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
+    if args.update_readme:
+        update_readme(Path(args.update_readme), result)
     print(text if args.json else summarise(result))
     return 0
+
+
+README_START, README_END = "<!-- figures:start -->", "<!-- figures:end -->"
+
+
+def update_readme(path: Path, results: dict[str, Any]) -> None:
+    """Replace the README section between the figure markers with freshly measured figures."""
+    text = path.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        raise RecommenderError(f"{path}: markers {README_START} / {README_END} not found")
+    block = ("\n".join([README_START, "Measured by `make figures` "
+                        "(`recommender evaluate --update-readme README.md`); do not edit by hand.",
+                        "", "```", summarise(results), "```", README_END]))
+    head, rest = text.split(README_START, 1)
+    path.write_text(head + block + rest.split(README_END, 1)[1], encoding="utf-8")
 
 
 def summarise(results: dict[str, Any]) -> str:
@@ -204,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", help="only this split of a corpus file (train/test)")
     p.add_argument("--json", action="store_true", help="print all figures as JSON")
     p.add_argument("--out", help="also write the JSON figures to this file")
+    p.add_argument("--update-readme", metavar="README",
+                   help="rewrite the figures section of this README with the results")
     model_options(p)
     p.set_defaults(func=cmd_evaluate)
 

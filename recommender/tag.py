@@ -77,7 +77,7 @@ class Tagger(BaseEstimator):
     """
 
     def __init__(self, tags: Sequence[str] = TAGS, lang: str = "en",
-                 spacy_model: str | None = None, C: float = 8.0, cv: int = 5,
+                 spacy_model: str | None = None, C: float = 64.0, cv: int = 5,
                  cues: bool = True, random_state: int = 0):
         self.tags = tags
         self.lang = lang

@@ -56,7 +56,7 @@ def test_context_fills_fields_and_drives_rules(rec):
     s = rec.suggest("I want a refund for these shoes, they don't fit.",
                     {"customer_name": "Ana", "order_id": "A-1", "outside_return_window": True})
     assert s.template == "refund_deny"
-    assert "Ana" in s.reply and "A-1" in s.reply
+    assert "Ana" in s.reply and "A-1" in s.reply_subject + s.reply
     assert s.field_sources["order_id"] == "context"
 
 

@@ -45,6 +45,8 @@ DEFAULTS = [
     (["delay"], 1, {"customer_at_fault": True}, {}, "", "customer_wrong"),
     (["outage"], 1, {"followup": "yes"}, {}, "", "followup_apology"),
     (["delay", "no_reply"], 1, {}, {}, "", "delivery_delay"),
+    (["damaged", "refund"], 3, {}, {}, "", "refund_angry"),
+    (["damaged", "refund"], 0, {}, {}, "", "defective_product"),
     ([], 0, {}, {}, "", None),
 ]
 

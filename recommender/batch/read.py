@@ -1,0 +1,274 @@
+"""Read inbox exports as a stream of :class:`Item`: mbox, a folder of ``.eml`` files, CSV,
+JSON Lines or Parquet. A row or message that cannot be read still becomes an item, carrying
+the reason in ``error``, so that every input row comes out of the batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..parse import Email, parse
+
+FORMATS = ("mbox", "eml", "csv", "jsonl", "parquet")
+_SUFFIXES = {".mbox": "mbox", ".mbx": "mbox", ".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl",
+             ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet",
+             ".eml": "eml"}
+
+# Column names recognised without flags (compared lower-case, spaces and dashes as "_").
+TEXT_COLUMNS = ("text", "body", "message", "content", "description", "complaint",
+                "email_body", "narrative", "customer_message", "msg", "comment")
+RAW_COLUMNS = ("raw", "raw_message", "eml", "mime", "rfc822")
+SUBJECT_COLUMNS = ("subject", "title", "email_subject", "topic")
+FROM_COLUMNS = ("from", "sender", "from_address", "email", "customer_email", "author")
+ID_COLUMNS = ("id", "message_id", "ticket_id", "ticket", "case_id", "uid")
+DATE_COLUMNS = ("date", "received", "received_at", "created_at", "timestamp", "sent_at")
+#: Export columns that flow into the template context, by normalised name.
+CONTEXT_ALIASES = {
+    "order_id": "order_id", "order": "order_id", "order_number": "order_id",
+    "order_no": "order_id", "booking": "order_id", "booking_reference": "order_id",
+    "order_date": "order_date", "purchase_date": "order_date", "ordered_at": "order_date",
+    "customer_name": "customer_name", "name": "customer_name", "customer": "customer_name",
+    "full_name": "customer_name", "tracking_url": "tracking_url",
+    "tracking_link": "tracking_url", "tracking_number": "tracking_number",
+    "tracking": "tracking_number", "carrier": "carrier", "refund_date": "refund_date",
+    "refunded_at": "refund_date", "refund_amount": "refund_amount", "amount": "amount",
+    "delivery_date": "delivery_date", "expected_delivery": "delivery_date",
+    "eta": "delivery_date", "product": "product", "item": "product",
+    "language": "language", "lang": "language", "agent_name": "agent_name",
+    "agent": "agent_name", "company": "company", "has_sla": "has_sla",
+    "sla_percent": "sla_percent", "customer_at_fault": "customer_at_fault",
+    "followup": "followup", "incident": "incident", "recall": "recall",
+    "outside_return_window": "outside_return_window", "promotion_active": "promotion_active",
+    "discount_code": "discount_code", "store_credit": "store_credit",
+}
+
+
+@dataclass
+class Item:
+    """One input message: what to score, where it came from, or why it could not be read."""
+
+    index: int
+    id: str
+    message: str | bytes | Email | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+    date: str = ""
+    error: str | None = None
+    error_kind: str | None = None
+
+
+@dataclass
+class Columns:
+    """Which table columns hold what. ``None`` means: detect from the column names."""
+
+    text: str | None = None
+    raw: str | None = None
+    subject: str | None = None
+    sender: str | None = None
+    id: str | None = None
+    date: str | None = None
+    context: dict[str, str] = field(default_factory=dict)  # column -> context key
+
+    def resolve(self, names: list[str]) -> "Columns":
+        """Fill unset roles from ``names``; raise when no text or raw column can be found."""
+        norm = {_norm(n): n for n in names}
+
+        def pick(given: str | None, candidates: tuple[str, ...]) -> str | None:
+            if given is not None:
+                if given not in names:
+                    raise InputError(f"column {given!r} not found; columns are {names}")
+                return given
+            return next((norm[c] for c in candidates if c in norm), None)
+
+        out = Columns(pick(self.text, TEXT_COLUMNS) if not self.raw else None,
+                      pick(self.raw, RAW_COLUMNS) if not self.text else None,
+                      pick(self.subject, SUBJECT_COLUMNS), pick(self.sender, FROM_COLUMNS),
+                      pick(self.id, ID_COLUMNS), pick(self.date, DATE_COLUMNS))
+        if out.text is None and out.raw is None:
+            raise InputError(f"no message column found among {names}; name it with "
+                             "--text-col (plain text) or --raw-col (raw RFC 5322 message)")
+        used = {out.text, out.raw, out.subject, out.sender, out.id, out.date}
+        context = {n: CONTEXT_ALIASES[_norm(n)] for n in names
+                   if _norm(n) in CONTEXT_ALIASES and n not in used}
+        context.update(self.context)
+        out.context = context
+        return out
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+
+
+def detect_format(path: str | Path) -> str:
+    """Format from the path: a directory is ``eml``, otherwise the suffix decides."""
+    path = Path(path)
+    if path.is_dir():
+        return "eml"
+    suffixes = [s.lower() for s in path.suffixes]
+    for suffix in reversed(suffixes):
+        if suffix in _SUFFIXES:
+            return _SUFFIXES[suffix]
+    if path.is_file():
+        with open(path, "rb") as fh:
+            if fh.read(5) == b"From ":
+                return "mbox"
+    raise InputError(f"{path}: cannot tell the format from the name; pass --format "
+                     f"({', '.join(FORMATS)})")
+
+
+def read_items(path: str | Path, fmt: str | None = None,
+               columns: Columns | None = None, pattern: str = "*.eml") -> Iterator[Item]:
+    """Stream the messages of ``path`` as items, in input order."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    fmt = fmt or detect_format(path)
+    if fmt == "mbox":
+        return _mbox(path)
+    if fmt == "eml":
+        return _eml_dir(path, pattern) if path.is_dir() else _eml_file(path)
+    if fmt in ("csv", "jsonl", "parquet"):
+        rows = {"csv": _csv_rows, "jsonl": _jsonl_rows, "parquet": _parquet_rows}[fmt](path)
+        return _table_items(rows, columns or Columns())
+    raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+# -- mail ------------------------------------------------------------------------------------
+def _mail_item(index: int, raw: bytes, fallback_id: str) -> Item:
+    head = raw[:16384].decode("latin-1")
+    match = re.search(r"^message-id:\s*(.+)$", head, re.I | re.M)
+    date = re.search(r"^date:\s*(.+)$", head, re.I | re.M)
+    item = Item(index, match.group(1).strip() if match else fallback_id, raw,
+                date=date.group(1).strip() if date else "")
+    if not raw.strip():
+        item.error, item.error_kind = "empty message", "empty"
+    return item
+
+
+def _mbox(path: Path) -> Iterator[Item]:
+    """Split an mbox on its ``From `` lines without loading the whole file."""
+    index, lines = 0, []
+    with open(path, "rb") as fh:
+        for line in fh:
+            if line.startswith(b"From ") and (not lines or lines[-1].strip() == b""):
+                if lines:
+                    yield _mail_item(index, _unescape(lines), f"{path.name}#{index + 1}")
+                    index += 1
+                lines = []
+                continue
+            lines.append(line)
+    if lines or index == 0:
+        yield _mail_item(index, _unescape(lines), f"{path.name}#{index + 1}")
+
+
+def _unescape(lines: list[bytes]) -> bytes:
+    # mboxrd quoting: ">From " at the start of a body line stood for "From ".
+    return b"".join(ln[1:] if re.match(rb"^>+From ", ln) else ln for ln in lines)
+
+
+def _eml_file(path: Path, index: int = 0, root: Path | None = None) -> Item:
+    name = str(path.relative_to(root)) if root else path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Item(index, name, None, error=f"{path}: {exc.strerror}", error_kind="unreadable")
+    item = _mail_item(index, raw, name)
+    item.id = name  # a folder export is addressed by file name
+    return item
+
+
+def _eml_dir(path: Path, pattern: str) -> Iterator[Item]:
+    files = sorted(p for p in path.rglob(pattern) if p.is_file()
+                   and not any(part.startswith(".") for part in p.relative_to(path).parts))
+    for index, file in enumerate(files):
+        yield _eml_file(file, index, path)
+
+
+# -- tables ----------------------------------------------------------------------------------
+def _csv_rows(path: Path) -> Iterator[dict[str, Any] | str]:
+    """Rows as dicts; a malformed row is yielded as its error message instead."""
+    csv.field_size_limit(sys.maxsize)
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
+        sample = fh.read(65536)
+        fh.seek(0)
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader(fh, dialect)
+        header = next(reader, None)
+        if header is None:
+            return
+        yield {"__header__": header}
+        for number, row in enumerate(reader, 2):
+            if len(row) != len(header):
+                if not any(cell.strip() for cell in row):
+                    continue  # blank line, not a row
+                yield (f"{path.name} line {reader.line_num}: {len(row)} fields, "
+                       f"header has {len(header)}")
+                continue
+            yield dict(zip(header, row))
+
+
+def _jsonl_rows(path: Path) -> Iterator[dict[str, Any] | str]:
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield f"{path.name} line {number}: not valid JSON ({exc.msg})"
+                continue
+            yield row if isinstance(row, dict) else f"{path.name} line {number}: not an object"
+
+
+def _parquet_rows(path: Path) -> Iterator[dict[str, Any] | str]:
+    import pyarrow.parquet as pq
+
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):
+        yield from batch.to_pylist()
+
+
+def _table_items(rows: Iterator[dict[str, Any] | str], columns: Columns) -> Iterator[Item]:
+    resolved: Columns | None = None
+    index = 0
+    for row in rows:
+        if isinstance(row, dict) and "__header__" in row:
+            resolved = columns.resolve(row["__header__"])
+            continue
+        if isinstance(row, str):
+            yield Item(index, f"row {index + 1}", error=row, error_kind="malformed_row")
+            index += 1
+            continue
+        if resolved is None:
+            resolved = columns.resolve(list(row))
+        yield row_item(index, row, resolved)
+        index += 1
+
+
+def row_item(index: int, row: dict[str, Any], cols: Columns) -> Item:
+    """One table row as an item (also used by :func:`recommender.batch.suggest_frame`)."""
+    def cell(name: str | None) -> str:
+        value = row.get(name) if name else None
+        return "" if value is None or value != value else str(value)  # None or NaN
+
+    row_id = cell(cols.id) or f"row {index + 1}"
+    context = {key: row[col] for col, key in cols.context.items()
+               if row.get(col) is not None and row.get(col) == row.get(col) and row.get(col) != ""}
+    item = Item(index, row_id, context=context, date=cell(cols.date))
+    if cols.raw:
+        item.message = cell(cols.raw)
+    else:
+        item.message = parse(cell(cols.text), subject=cell(cols.subject),
+                             sender=cell(cols.sender))
+    if not (cell(cols.raw) if cols.raw else cell(cols.text)).strip():
+        item.error, item.error_kind = "empty message text", "empty"
+    return item

@@ -1,0 +1,32 @@
+"""Words no one here wrote: the real, human-labelled sets in ../shared/eval.
+
+Skipped when ../shared is absent. Floors sit just under the measured figures; the core issue's
+targets (top-1 hit 0.75, WASSA Pearson 0.55) are higher and are tracked in the README.
+"""
+
+import pytest
+
+from recommender.evaluate import evaluate_file
+
+pytestmark = pytest.mark.shared
+
+
+def test_real_dev_tags(rec, shared_eval):
+    r = evaluate_file(rec, shared_eval / "real_dev.csv")
+    assert r["n"] == 621
+    assert r["top1_hit"] >= 0.70
+    assert r["false_tag_rate"] <= 0.15
+
+
+@pytest.mark.parametrize("name", ["anger-ratings-0to1.dev.gold.txt",
+                                  "anger-ratings-0to1.train.txt"])
+def test_wassa_anger_correlation(rec, shared_eval, name):
+    r = evaluate_file(rec, shared_eval / "anger" / name)
+    assert r["pearson"] >= 0.45
+
+
+def test_anger_grows_with_complaint_severity(rec, shared_eval):
+    r = evaluate_file(rec, shared_eval / "severity_dev.csv")
+    assert r["spearman"] > 0.2
+    means = r["mean_score_by_rating"]
+    assert means["0.0"] < means["4.0"]
