@@ -46,8 +46,7 @@ _NOT_SHOUTING = frozenset(
 )
 _INSISTENT = re.compile(r"[?!]{2,}")
 _CAPS_WORD = re.compile(r"\b[A-Z][A-Z']{2,}\b")
-# A sentence ends in . ! or ? on its own line; greetings, sign-offs and subjects do not count.
-_SENTENCE = re.compile(r"([^.!?\n]*\w[^.!?\n]*)[.!?]+")
+_TERMINAL = re.compile(r"[.!?]+")
 _DECIMAL = re.compile(r"(\d)[.,](\d)")
 _WORD = re.compile(r"\w+")
 # A sentence of at most this many words counts as "short" ("Nothing. Again. Unbelievable.").
@@ -137,6 +136,15 @@ class Lexicons:
         return any(t.lower_ in words for t in doc[max(0, span.start - window):span.start])
 
 
+def _sentences(text: str) -> list[str]:
+    """Pieces of each line that end in . ! or ? (greetings, sign-offs and subjects do not);
+    split rather than matched so that time stays linear in the text length."""
+    found = []
+    for line in text.split("\n"):
+        found += [p for p in _TERMINAL.split(line)[:-1] if _WORD.search(p)]
+    return found
+
+
 def measure(text: str, lex: Lexicons) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Raw signal values of ``text`` and the words behind each."""
     found = lex.matches(lex.nlp.make_doc(text))
@@ -147,7 +155,7 @@ def measure(text: str, lex: Lexicons) -> tuple[dict[str, float], dict[str, list[
     intensified = [s.text for s in found["anger"]
                    if lex.before(s, INTENSIFIER_WINDOW, lex.intensifiers) or s.text.isupper()]
     caps = [w for w in _CAPS_WORD.findall(text) if w.strip("'") not in _NOT_SHOUTING]
-    sentences = _SENTENCE.findall(_DECIMAL.sub(r"\1\2", text))
+    sentences = _sentences(_DECIMAL.sub(r"\1\2", text))
     short = [s.strip() for s in sentences if len(_WORD.findall(s)) <= SHORT_SENTENCE_WORDS]
     broken = len(short) if len(sentences) >= 3 and len(short) >= 2 else 0
     values = {
@@ -205,6 +213,7 @@ class AngerDetector(BaseEstimator):
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_lex", None)  # compiled matchers are rebuilt from the data files
+        state.pop("_names", None)  # a cache of the vectorizer's feature names
         return state
 
     def signals(self, texts: Sequence[str]) -> np.ndarray:
@@ -213,13 +222,20 @@ class AngerDetector(BaseEstimator):
         return np.array([[measure(t, lex)[0][s] for s in LEXICAL_SIGNALS] for t in texts]
                         ).reshape(len(texts), len(LEXICAL_SIGNALS))
 
-    def _wording(self, text: str) -> tuple[float, list[str]]:
-        row = self.vectorizer_.transform([text])
-        value = float(self.wording_.predict(row)[0])
-        contrib = row.multiply(self.wording_.coef_).tocsr()
-        order = np.argsort(-contrib.data)[:3]
-        names = self.vectorizer_.get_feature_names_out()
-        return value, [names[contrib.indices[i]] for i in order if contrib.data[i] > 0]
+    def _wording(self, texts: Sequence[str]) -> list[tuple[float, list[str]]]:
+        """Wording value of each text and the (up to 3) n-grams that raised it most."""
+        rows = self.vectorizer_.transform(texts)
+        values = self.wording_.predict(rows)
+        contrib = rows.multiply(self.wording_.coef_).tocsr()
+        if getattr(self, "_names", None) is None:
+            self._names = self.vectorizer_.get_feature_names_out()
+        out = []
+        for i, value in enumerate(values):
+            data = contrib.data[contrib.indptr[i]:contrib.indptr[i + 1]]
+            cols = contrib.indices[contrib.indptr[i]:contrib.indptr[i + 1]]
+            top = np.argsort(-data)[:3]
+            out.append((float(value), [str(self._names[cols[j]]) for j in top if data[j] > 0]))
+        return out
 
     def fit(self, texts: Sequence[str], levels: Sequence[int]) -> "AngerDetector":
         """Fit signal weights (target ``level / 3``) and the cut points between levels."""
@@ -241,10 +257,17 @@ class AngerDetector(BaseEstimator):
 
     def grade(self, text: str) -> Anger:
         """Score, level, flags and evidence of one text."""
+        return self.grade_many([text])[0]
+
+    def grade_many(self, texts: Sequence[str]) -> list[Anger]:
+        """:meth:`grade` for many texts (the wording model runs once for all)."""
         if not hasattr(self, "weights_"):
             raise NotFittedError("this AngerDetector is not fitted yet; call fit() or load a model")
+        return [self._grade(t, w) for t, w in zip(texts, self._wording(list(texts)))]
+
+    def _grade(self, text: str, wording: tuple[float, list[str]]) -> Anger:
         values, words = measure(text, self._lexicons())
-        values["wording"], words["wording"] = self._wording(text)
+        values["wording"], words["wording"] = wording
         raw = self.intercept_ + sum(self.weights_[s] * values[s] for s in SIGNALS)
         score = float(min(1.0, max(0.0, raw)))
         level = int(np.searchsorted(self.cuts_, score, side="right"))

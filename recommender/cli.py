@@ -167,15 +167,78 @@ def cmd_corpus(args) -> int:
     return 0
 
 
+def cmd_batch(args) -> int:
+    from .batch import Columns, run
+
+    mapping = {}
+    for pair in args.context_map or []:
+        column, sep, key = pair.partition("=")
+        if not sep or not key:
+            raise RecommenderError(f"--context-map expects COLUMN=FIELD, got {pair!r}")
+        mapping[column] = key
+    columns = Columns(args.text_col, args.raw_col, args.subject_col, args.from_col, args.id_col,
+                      args.date_col, mapping)
+    if args.engine == "dask":
+        summary = _run_dask(args, columns)
+    else:
+        summary = run(args.input, args.output, model=args.model, config=args.config,
+                      rules=args.rules, jobs=args.jobs, fmt=args.format, columns=columns,
+                      pattern=args.pattern)
+    print(summary.render())
+    if args.summary_json:
+        Path(args.summary_json).write_text(json.dumps(summary.to_dict(), indent=2) + "\n",
+                                           encoding="utf-8")
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _run_dask(args, columns):
+    from .batch import Summary, suggest_dask
+    from .batch.read import detect_format
+    from .batch.write import Writer
+
+    try:
+        import dask.dataframe as dd
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise RecommenderError("the dask engine needs dask: pip install 'recommender[dask]'")
+    fmt = args.format or detect_format(args.input)
+    readers = {"csv": dd.read_csv, "parquet": dd.read_parquet,
+               "jsonl": lambda p: dd.read_json(p, lines=True)}
+    if fmt not in readers:
+        raise RecommenderError(f"the dask engine reads csv, jsonl or parquet tables, not {fmt}; "
+                               "use --engine local for mail files")
+    cluster = None if args.scheduler else LocalCluster(n_workers=args.jobs, threads_per_worker=1,
+                                                       processes=True)
+    summary = Summary()
+    with Client(args.scheduler or cluster):
+        kwargs = {"dtype": str, "keep_default_na": False} if fmt == "csv" else {}
+        out = suggest_dask(readers[fmt](args.input, **kwargs), args.model, args.config,
+                           columns).persist()
+        with Writer(args.output) as writer:  # one partition at a time, in order
+            for i in range(out.npartitions):
+                rows = out.partitions[i].compute().to_dict("records")
+                writer.write(rows)
+                for row in rows:
+                    summary.add(row)
+    if cluster is not None:
+        cluster.close()
+    return summary
+
+
 def cmd_demo(args) -> int:
-    rec = _load(args)
-    files = sorted(SAMPLES_DIR.glob("*.eml"))
-    if not files:
-        raise RecommenderError(f"no sample e-mails found in {SAMPLES_DIR}")
-    for path in files:
-        s = rec.suggest(path.read_bytes())
+    from .batch import run
+
+    inbox, out = SAMPLES_DIR / "inbox.mbox", Path("out") / "demo.csv"
+    if not inbox.is_file():
+        raise RecommenderError(f"sample inbox {inbox} not found")
+    summary = run(inbox, out, model=args.model, config=args.config)
+    print(f"Sample inbox {inbox.name} -> {out}\n" + "=" * 88)
+    print(summary.render())
+    for path in sorted(SAMPLES_DIR.glob("*.eml"))[:3]:
+        s = _load(args).suggest(path.read_bytes())
         print("=" * 88 + f"\n{path.name}: {s.subject or '(no subject)'}\n" + "-" * 88)
-        print(format_suggestion(s) + "\n")
+        print(format_suggestion(s))
     return 0
 
 
@@ -231,7 +294,34 @@ def build_parser() -> argparse.ArgumentParser:
                                                  / "data" / "corpus"))
     p.set_defaults(func=cmd_corpus)
 
-    p = sub.add_parser("demo", help="suggest replies for the bundled sample e-mails")
+    p = sub.add_parser("batch", help="suggest replies for a whole inbox export", description=(
+        "Read an mbox, a folder of .eml files, or a CSV / JSON Lines / Parquet table and write "
+        "one row per message (CSV, JSON Lines or Parquet, from the output name). Table "
+        "columns named like order_id, order_date, customer_name, tracking_url, refund_date, "
+        "delivery_date, product, language (and every template variable or rule flag) flow into "
+        "the reply context; map others with --context-map COLUMN=FIELD."))
+    p.add_argument("input", help="mbox file, folder of .eml files, .csv, .jsonl or .parquet")
+    p.add_argument("-o", "--output", required=True, help="output .csv, .jsonl or .parquet")
+    p.add_argument("--format", choices=["mbox", "eml", "csv", "jsonl", "parquet"],
+                   help="input format when the name does not tell")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--engine", choices=["local", "dask"], default="local")
+    p.add_argument("--scheduler", help="address of an existing Dask scheduler (dask engine)")
+    p.add_argument("--text-col", help="column with the plain message text")
+    p.add_argument("--raw-col", help="column with the raw RFC 5322 message")
+    p.add_argument("--subject-col")
+    p.add_argument("--from-col")
+    p.add_argument("--id-col")
+    p.add_argument("--date-col", help="column with the message date (for incident detection)")
+    p.add_argument("--context-map", action="append", metavar="COLUMN=FIELD",
+                   help="send an export column into the reply context (repeatable)")
+    p.add_argument("--pattern", default="*.eml", help="file pattern inside a folder")
+    p.add_argument("--summary-json", help="also write the summary as JSON here")
+    p.add_argument("--rules", help="YAML rules file replacing the default rules")
+    model_options(p)
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("demo", help="run the batch on the bundled sample inbox (out/demo.csv)")
     model_options(p)
     p.set_defaults(func=cmd_demo)
     return parser

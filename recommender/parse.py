@@ -52,6 +52,9 @@ _SIGNOFF = re.compile(
 )
 #: A signature is short: a sign-off further than this many lines from the end is body text.
 MAX_SIGNATURE_LINES = 6
+#: Only this much of a body is read: customers' new text is short, and huge bodies (logs,
+#: pasted data) must not cost minutes. Longer bodies are cut and marked ``truncated``.
+MAX_BODY_CHARS = 50_000
 
 
 @dataclass
@@ -77,6 +80,7 @@ class Email:
     date: str = ""
     attachments: int = 0
     headers: dict[str, str] = field(default_factory=dict)
+    truncated: bool = False
 
     @property
     def full_text(self) -> str:
@@ -103,7 +107,7 @@ def parse(message: str | bytes | Message, subject: str = "", sender: str = "") -
     if isinstance(message, (bytes, bytearray)):
         raw = bytes(message)
         if looks_like_rfc822(raw[:4096].decode("latin-1")):
-            return _from_message(email.message_from_bytes(raw, policy=email.policy.default))
+            return _from_message(email.message_from_bytes(raw, policy=email.policy.compat32))
         message = decode_bytes(raw)
     if not isinstance(message, str):
         raise InputError(f"cannot read a message of type {type(message).__name__}; "
@@ -111,7 +115,7 @@ def parse(message: str | bytes | Message, subject: str = "", sender: str = "") -
     if looks_like_rfc822(message):
         # Parsed as bytes: the str parser mangles non-ASCII bodies that declare no charset.
         raw = message.encode("utf-8", errors="surrogateescape")
-        return _from_message(email.message_from_bytes(raw, policy=email.policy.default))
+        return _from_message(email.message_from_bytes(raw, policy=email.policy.compat32))
     return _from_text(message, subject=subject, sender=sender)
 
 
@@ -230,12 +234,14 @@ def _from_message(msg: Message) -> Email:
 
 
 def _from_text(text: str, subject: str = "", sender: str = "") -> Email:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    truncated = len(text) > MAX_BODY_CHARS
+    text = text[:MAX_BODY_CHARS].replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     newest, quoted = split_quoted(text)
     newest, signature = split_signature(newest)
     name, address = parseaddr(sender) if sender else ("", "")
-    return Email(text=newest, subject=subject.strip(), sender_name=name.strip().strip('"'),
-                 sender_address=address, signature=signature, quoted=quoted)
+    return Email(text=newest, subject=subject.strip()[:1000],
+                 sender_name=name.strip().strip('"'), sender_address=address,
+                 signature=signature, quoted=quoted, truncated=truncated)
 
 
 def split_quoted(text: str) -> tuple[str, str]:

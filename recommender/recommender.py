@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from . import persist
-from .anger import AngerDetector
+from .anger import Anger, AngerDetector
 from .config import Config, load_config
-from .errors import ModelError
+from .errors import InputError, ModelError
 from .fields import gather
 from .parse import Email, parse
 from .render import TemplateLibrary
@@ -94,13 +94,19 @@ class Recommender:
         """Suggest replies for many e-mails at once (one vectorised tagger call)."""
         contexts = list(contexts) if contexts is not None else [None] * len(emails)
         mails = [m if isinstance(m, Email) else parse(m) for m in emails]
-        probabilities = self.tagger.predict_proba([m.full_text for m in mails])
-        return [self._finish(m, row, c or {}) for m, row, c in zip(mails, probabilities, contexts)]
+        for mail in mails:
+            if not mail.full_text.strip():
+                raise InputError("empty message: no subject and no text to score")
+        texts = [m.full_text for m in mails]
+        probabilities = self.tagger.predict_proba(texts)
+        angers = self.anger.grade_many(texts)
+        return [self._finish(m, row, a, c or {})
+                for m, row, a, c in zip(mails, probabilities, angers, contexts)]
 
-    def _finish(self, mail: Email, probabilities, context: dict[str, Any]) -> Suggestion:
+    def _finish(self, mail: Email, probabilities, anger: Anger,
+                context: dict[str, Any]) -> Suggestion:
         tag_scores = {t: round(float(p), 4) for t, p in zip(self.tagger.tags, probabilities)}
         tags = {t: tag_scores[t] for t in self.tagger.decide(probabilities)}
-        anger = self.anger.grade(mail.full_text)
         found = gather(mail, context, self.config)
         language = str(context.get("language") or self.config.language)
         facts = Facts(list(tags), tag_scores, anger.level, anger.flags, context, found.values,

@@ -131,24 +131,32 @@ class TemplateLibrary:
 
     def variables(self, template_id: str) -> set[str]:
         """Variables a template uses (subject and body)."""
-        spec, _, _ = self.spec(template_id)
-        try:
-            ast = self.env.parse(spec.subject + "\n" + spec.body)
-        except TemplateSyntaxError as exc:
-            raise TemplateError(f"template {template_id!r}: {exc.message} "
-                                f"(line {exc.lineno})") from None
-        return set(meta.find_undeclared_variables(ast))
+        return set(self._compiled(template_id)[2])
+
+    def _compiled(self, template_id: str):
+        """Compiled subject and body and their variables, cached per template."""
+        cache = self.__dict__.setdefault("_cache", {})
+        if template_id not in cache:
+            spec, _, _ = self.spec(template_id)
+            try:
+                ast = self.env.parse(spec.subject + "\n" + spec.body)
+                cache[template_id] = (self.env.from_string(spec.subject),
+                                      self.env.from_string(spec.body),
+                                      frozenset(meta.find_undeclared_variables(ast)))
+            except TemplateSyntaxError as exc:
+                raise TemplateError(f"template {template_id!r}: {exc.message} "
+                                    f"(line {exc.lineno})") from None
+        return cache[template_id]
 
     # -- rendering --------------------------------------------------------------------------
     def render(self, template_id: str, values: dict[str, Any]) -> Rendered:
         """Fill ``template_id`` with ``values``; unknown variables become ``[label]`` markers."""
-        spec, lang, fallback = self.spec(template_id)
-        needed = self.variables(template_id)
+        _, lang, fallback = self.spec(template_id)
+        subject_t, body_t, needed = self._compiled(template_id)
         missing = sorted(v for v in needed if _blank(values.get(v)))
         context = {v: _display(values[v]) for v in needed if v not in missing}
         context.update({v: f"[{self.markers.get(v, v.replace('_', ' '))}]" for v in missing})
-        subject = self.env.from_string(spec.subject).render(context)
-        body = self.env.from_string(spec.body).render(context)
+        subject, body = subject_t.render(context), body_t.render(context)
         return Rendered(template_id, subject.strip(), body.strip(), missing, lang, fallback)
 
 

@@ -67,6 +67,8 @@ class Tagger(BaseEstimator):
     C : inverse regularisation strength of the logistic models
     cv : folds used for calibration and for picking thresholds
     cues : add the per-tag cue counts of ``lexicons/<lang>/tag_cues.tsv`` as features
+    char_ngrams : range of character n-grams (within words) added to the word n-grams,
+        ``None`` for words only
     random_state : seed of the fold split
 
     Examples
@@ -78,13 +80,15 @@ class Tagger(BaseEstimator):
 
     def __init__(self, tags: Sequence[str] = TAGS, lang: str = "en",
                  spacy_model: str | None = None, C: float = 64.0, cv: int = 5,
-                 cues: bool = True, random_state: int = 0):
+                 cues: bool = True, char_ngrams: tuple[int, int] | None = (2, 5),
+                 random_state: int = 0):
         self.tags = tags
         self.lang = lang
         self.spacy_model = spacy_model
         self.C = C
         self.cv = cv
         self.cues = cues
+        self.char_ngrams = char_ngrams
         self.random_state = random_state
 
     # -- features -----------------------------------------------------------------------
@@ -108,15 +112,19 @@ class Tagger(BaseEstimator):
         normalised = [normalise(t) for t in texts]
         docs = list(nlp.pipe(normalised, batch_size=256))
         words = [" ".join(tokens(doc)) for doc in docs]
-        chars = [t.lower() for t in normalised]
         if fit:
             self.words_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
                                           sublinear_tf=True, lowercase=False)
-            self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
-                                          sublinear_tf=True, max_features=60000)
-            blocks = [self.words_.fit_transform(words), self.chars_.fit_transform(chars)]
+            self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams,
+                                          min_df=2, sublinear_tf=True, max_features=60000
+                                          ) if self.char_ngrams else None
+            blocks = [self.words_.fit_transform(words)]
+            if self.chars_ is not None:
+                blocks.append(self.chars_.fit_transform([t.lower() for t in normalised]))
         else:
-            blocks = [self.words_.transform(words), self.chars_.transform(chars)]
+            blocks = [self.words_.transform(words)]
+            if self.chars_ is not None:
+                blocks.append(self.chars_.transform([t.lower() for t in normalised]))
         if self.cues:
             blocks.append(self._cues(docs))
         return hstack(blocks).tocsr()
