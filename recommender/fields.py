@@ -34,6 +34,9 @@ TRACKING = (
 CARRIERS = ("DHL", "UPS", "FedEx", "DPD", "GLS", "USPS", "Royal Mail", "Omniva", "TNT",
             "Hermes", "Evri", "PostNord", "Posti", "Latvijas Pasts", "Pošta Slovenije",
             "Itella", "InPost", "Canada Post", "Australia Post", "La Poste", "Venipak")
+_CARRIER = re.compile(r"(?<!\w)(" + "|".join(re.escape(c) for c in CARRIERS) + r")(?!\w)",
+                      re.IGNORECASE)
+_CARRIER_NAMES = {c.lower(): c for c in CARRIERS}
 _CUR = r"(?:[$€£]|USD|EUR|GBP|SEK|NOK|DKK|PLN|CHF|CAD|AUD|Rs\.?|INR)"
 _NUM = r"\d{1,3}(?:[ ,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 AMOUNT = re.compile(
@@ -95,11 +98,8 @@ def from_email(mail: Email, catalogue: tuple[str, ...] = (), lang: str = "en") -
     tracking = _first_tracking(text)
     out.set("tracking_number", tracking, "email")
     out.set("order_id", _first_order_id(text, exclude=tracking), "email")
-    lowered = text.lower()
-    for carrier in CARRIERS:
-        if re.search(rf"(?<!\w){re.escape(carrier.lower())}(?!\w)", lowered):
-            out.set("carrier", carrier, "email")
-            break
+    carrier = _CARRIER.search(text)
+    out.set("carrier", _CARRIER_NAMES[carrier.group(1).lower()] if carrier else None, "email")
     amount = AMOUNT.search(text)
     out.set("amount", amount.group(0) if amount else None, "email")
     date = DATE.search(text)

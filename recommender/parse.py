@@ -23,16 +23,24 @@ HEADER_NAMES = frozenset(
     "delivered-to reply-to sender x-mailer user-agent in-reply-to references".split()
 )
 
-# Lines that open a quoted earlier message; everything from there on is history.
+# Lines that open a quoted earlier message; everything from there on is history. HTML mail
+# converted to text often breaks these over several lines, hence the bounded [\s\S] spans.
+_WROTE = (r"wrote|writes|napisal|napisala|napisał|написал|написала|schrieb|a écrit|escribió|"
+          r"scrisse|kirjutas|rakstīja|rašė|skrev|kirjoitti")
+_SENT = r"sent|date|gesendet|envoyé|enviado|saadetud|nosūtīts|poslano|отправлено|дата"
 _QUOTE_OPENERS = re.compile(
-    r"""^\s*(
-        on\s.{0,200}?\swrote:\s*$                     # Gmail, Apple Mail, Thunderbird
-      | -{2,}\s*original\s+message\s*-{2,}            # Outlook
-      | -{2,}\s*forwarded\s+message\s*-{2,}
+    rf"""^[ \t>]*(
+        (on|am|le|el|il|dne|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}})\b[^\n]{{0,200}}?
+            (\n[^\n]{{0,200}}?){{0,5}}\b({_WROTE})\b[^\n]{{0,40}}:?[ \t]*$   # "On …, X wrote:"
+      | \d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}},?\s+\d{{1,2}}:\d{{2}}[^\n]{{0,120}}
+            (\n[^\n]{{0,120}}){{0,3}}?@[^\n]*(\n[^\n]{{0,3}})?:[ \t]*$   # "26.06.2014, 14:41, X <a@b>:"
+      | [^\n]{{0,120}}\d{{1,2}}:\d{{2}}(:\d{{2}})?\s*[+-]\d{{4}}\s+(от|from)\b[^\n]*$
+      | -{{2,}}\s*(original\s+message|forwarded\s+message|ursprüngliche\s+nachricht)\s*-{{2,}}
       | begin\s+forwarded\s+message:
-      | _{10,}\s*$                                    # Outlook web divider
-      | from:\s.+\s(sent|date):\s                     # Outlook header block on one line
-      | (from|von|de|od|no|saatja):\s.*$\n^\s*(sent|date|gesendet|envoyé|poslano|saadetud|nosūtīts):\s
+      | _{{10,}}[ \t]*$                                         # Outlook web divider
+      | (from|von|de|od|от|saatja|no|kimden)[ \t]*:[^\n]{{0,200}}
+            ([\s\S]{{0,300}}?)^[ \t]*({_SENT})[ \t]*:            # Outlook header block
+      | date:[^\n]*\n[ \t]*(subject|from|to)[ \t]*:              # header block, Date first
     )""",
     re.IGNORECASE | re.VERBOSE | re.MULTILINE,
 )
@@ -215,6 +223,8 @@ def html_to_text(html: str) -> str:
     for tag in soup(["script", "style", "head", "title"]):
         tag.decompose()
     for quote in soup.find_all("blockquote"):
+        if quote.parent is None:  # inside a blockquote already flattened
+            continue
         quote.insert_before("\n")
         quote.string = "\n".join("> " + ln for ln in quote.get_text("\n").splitlines())
     text = soup.get_text("\n")
@@ -245,15 +255,22 @@ def _from_text(text: str, subject: str = "", sender: str = "") -> Email:
 
 
 def split_quoted(text: str) -> tuple[str, str]:
-    """Split ``text`` into the newest part and the quoted earlier messages."""
+    """Split ``text`` into the newest part and the quoted earlier messages.
+
+    Top-posted replies keep what precedes the quote opener; a bottom-posted reply (nothing
+    before the opener) keeps the unquoted lines that follow the quoted block.
+    """
     match = _QUOTE_OPENERS.search(text)
-    cut = match.start() if match else len(text)
-    head, tail = text[:cut], text[cut:]
-    kept, quoted = [], []
+    if match and text[:match.start()].strip():
+        head, quoted = text[:match.start()], [text[match.start():]]
+    elif match:
+        head, quoted = text[match.end():], [text[:match.end()]]
+    else:
+        head, quoted = text, []
+    kept = []
     for line in head.split("\n"):
         (quoted if _QUOTED_LINE.match(line) else kept).append(line)
-    quoted_text = "\n".join(quoted + ([tail] if tail else [])).strip()
-    return "\n".join(kept).strip(), quoted_text
+    return "\n".join(kept).strip(), "\n".join(quoted).strip()
 
 
 def split_signature(text: str) -> tuple[str, str]:

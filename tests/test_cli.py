@@ -8,7 +8,7 @@ import pytest
 from recommender.cli import build_parser, main
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
-VERBS = ["suggest", "train", "templates", "rules", "evaluate", "corpus", "demo"]
+VERBS = ["suggest", "batch", "train", "templates", "rules", "evaluate", "corpus", "demo"]
 
 
 @pytest.mark.parametrize("verb", VERBS)
@@ -69,3 +69,18 @@ def test_templates_list(capsys):
 def test_rules_check_default(capsys):
     assert main(["rules", "check"]) == 0
     assert "OK" in capsys.readouterr().out
+
+
+def test_batch_command_prints_summary(tmp_path, capsys):
+    out = tmp_path / "o.csv"
+    assert main(["batch", str(SAMPLES / "inbox.mbox"), "-o", str(out), "--summary-json",
+                 str(tmp_path / "s.json")]) == 0
+    text = capsys.readouterr().out
+    assert "300 messages" in text and "Incident" in text and "mass_apology" in text
+    assert json.loads((tmp_path / "s.json").read_text())["rows"] == 300
+
+
+def test_batch_bad_context_map(tmp_path, capsys):
+    assert main(["batch", str(SAMPLES / "inbox.mbox"), "-o", str(tmp_path / "o.csv"),
+                 "--context-map", "nothing"]) == 2
+    assert "COLUMN=FIELD" in capsys.readouterr().err

@@ -73,3 +73,21 @@ def test_looks_like_rfc822_is_not_fooled_by_text():
 def test_html_to_text_marks_blockquotes_as_quoted():
     text = html_to_text("<p>New</p><blockquote>old reply</blockquote>")
     assert "> old reply" in text
+
+
+@pytest.mark.parametrize("html", ["<blockquote>a<blockquote>b</blockquote></blockquote>",
+                                  "<blockquote>only</blockquote>", "<p>x</p><blockquote>"])
+def test_html_blockquotes_never_crash(html):
+    assert isinstance(html_to_text(html), str)
+
+
+def test_bottom_posted_reply_keeps_the_new_text():
+    text = "On 04/02/2012 06:26 PM, Megan wrote:\n> Hi\nHello there"
+    assert split_quoted(text)[0] == "Hello there"
+
+
+def test_huge_body_is_cut_and_marked():
+    from recommender.parse import MAX_BODY_CHARS
+
+    e = parse("word " * (MAX_BODY_CHARS // 2))
+    assert e.truncated and len(e.text) <= MAX_BODY_CHARS

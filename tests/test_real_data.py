@@ -1,7 +1,7 @@
 """Words no one here wrote: the real, human-labelled sets in ../shared/eval.
 
-Skipped when ../shared is absent. Floors sit just under the measured figures; the core issue's
-targets (top-1 hit 0.75, WASSA Pearson 0.55) are higher and are tracked in the README.
+Skipped when ../shared is absent. real_dev is held to the core issue's targets (top-1 hit 0.75,
+false-tag rate 0.15); the WASSA floor sits under the measured figure, below the 0.55 target.
 """
 
 import pytest
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.shared
 def test_real_dev_tags(rec, shared_eval):
     r = evaluate_file(rec, shared_eval / "real_dev.csv")
     assert r["n"] == 621
-    assert r["top1_hit"] >= 0.70
+    assert r["top1_hit"] >= 0.75
     assert r["false_tag_rate"] <= 0.15
 
 

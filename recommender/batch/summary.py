@@ -19,7 +19,7 @@ LOW_CONFIDENCE = 0.6
 #: A day's count of one tag is an incident when it reaches this many messages …
 INCIDENT_MIN_MESSAGES = 10
 #: … and this many times both the tag's median daily count over the export (days with mail)
-#: and the count expected from that day's volume at the tag's overall share.
+#: and the count expected from that day's volume at the tag's share on the other days.
 INCIDENT_RATIO = 3.0
 #: Ids kept per (day, tag), enough to address the affected customers without unbounded memory.
 MAX_IDS_PER_DAY = 10000
@@ -88,8 +88,10 @@ class Summary:
         found = []
         for tag, counts in per_tag.items():
             baseline = statistics.median([counts.get(d, 0) for d in days]) if days else 0
-            share = sum(counts.values()) / total if total else 0.0
+            tag_total = sum(counts.values())
             for day, count in sorted(counts.items()):
+                others = total - self._volume[day]
+                share = (tag_total - count) / others if others else 0.0
                 expected = max(baseline, share * self._volume[day], 1)
                 if count >= INCIDENT_MIN_MESSAGES and count >= INCIDENT_RATIO * expected:
                     found.append({"day": day, "tag": tag, "messages": count,

@@ -1,0 +1,200 @@
+"""Batch: every input row comes out, in order, with the same result as the single path."""
+
+import json
+import mailbox
+from email.message import EmailMessage
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recommender.batch import Columns, process, run, suggest_frame
+from recommender.batch.read import Item, detect_format, read_items
+from recommender.batch.summary import INCIDENT_MIN_MESSAGES, Summary
+from recommender.batch.write import COLUMNS
+from recommender.errors import InputError
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+TEXTS = ["My parcel is two weeks late, order 5512.", "You charged me twice!!!",
+         "Thanks for the quick help.", "Cancel my subscription. Now."]
+
+
+def _mbox(path: Path, texts: list[str]) -> Path:
+    box = mailbox.mbox(path)
+    for i, text in enumerate(texts):
+        msg = EmailMessage()
+        msg["From"] = f"c{i}@example.com"
+        msg["Subject"] = f"message {i}"
+        msg["Message-ID"] = f"<m{i}@example.com>"
+        msg.set_content(text + "\nFrom the start of a line\n")
+        box.add(msg)
+    box.close()
+    return path
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    if path.suffix == ".jsonl":
+        return pd.read_json(path, lines=True, dtype=False)
+    return pd.read_csv(path, keep_default_na=False)
+
+
+@pytest.fixture()
+def inputs(tmp_path) -> dict[str, Path]:
+    """The same four messages in every input format, plus a broken row in each table."""
+    paths = {"mbox": _mbox(tmp_path / "in.mbox", TEXTS)}
+    folder = tmp_path / "eml" / "sub"
+    folder.mkdir(parents=True)
+    for i, text in enumerate(TEXTS):
+        (folder / f"{i}.eml").write_text(f"From: c{i}@example.com\nSubject: s{i}\n\n{text}\n")
+    paths["eml"] = tmp_path / "eml"
+    frame = pd.DataFrame({"id": [f"t{i}" for i in range(4)], "body": TEXTS,
+                          "order_id": ["A1", "", "", ""]})
+    csv_text = frame.to_csv(index=False) + 'x5,"unterminated,A9,extra,fields\n'
+    paths["csv"] = tmp_path / "in.csv"
+    paths["csv"].write_text(frame.to_csv(index=False).rstrip("\n") + "\nbroken,row,with,too,many\n")
+    paths["jsonl"] = tmp_path / "in.jsonl"
+    lines = [json.dumps(r) for r in frame.to_dict("records")]
+    paths["jsonl"].write_text("\n".join(lines[:2] + ["{not json"] + lines[2:]) + "\n")
+    paths["parquet"] = tmp_path / "in.parquet"
+    frame.to_parquet(paths["parquet"])
+    del csv_text
+    return paths
+
+
+EXPECTED_ROWS = {"mbox": 4, "eml": 4, "csv": 5, "jsonl": 5, "parquet": 4}
+
+
+@pytest.mark.parametrize("fmt", list(EXPECTED_ROWS))
+@pytest.mark.parametrize("out_suffix", [".csv", ".jsonl", ".parquet"])
+def test_row_count_in_equals_row_count_out(inputs, tmp_path, fmt, out_suffix):
+    out = tmp_path / f"out{out_suffix}"
+    summary = run(inputs[fmt], out, progress=False)
+    frame = _read(out)
+    assert len(frame) == EXPECTED_ROWS[fmt] == summary.rows
+    assert list(frame.columns) == list(COLUMNS)
+    errors = frame[frame["error"] != ""]
+    assert len(errors) == EXPECTED_ROWS[fmt] - 4
+    assert all(errors["error_kind"] == "malformed_row")
+
+
+def test_broken_lines_keep_their_place(inputs, tmp_path):
+    run(inputs["jsonl"], tmp_path / "o.csv", progress=False)
+    frame = _read(tmp_path / "o.csv")
+    assert frame["error"].tolist()[2].startswith("in.jsonl line 3: not valid JSON")
+    assert frame["id"].tolist() == ["t0", "t1", "row 3", "t2", "t3"]
+
+
+def test_batch_gives_the_single_path_result(rec, inputs, tmp_path):
+    run(inputs["mbox"], tmp_path / "o.jsonl", progress=False)
+    rows = _read(tmp_path / "o.jsonl").to_dict("records")
+    for item, row in zip(read_items(inputs["mbox"]), rows):
+        single = rec.suggest(item.message)
+        assert row["template"] == (single.template or "")
+        assert row["reply"] == single.reply
+        assert json.loads(row["tag_probabilities"]) == single.tags
+
+
+def test_two_jobs_equal_one_job(inputs, tmp_path):
+    run(inputs["csv"], tmp_path / "one.csv", progress=False)
+    run(inputs["csv"], tmp_path / "two.csv", progress=False, jobs=2, chunk_size=2)
+    assert _read(tmp_path / "one.csv").equals(_read(tmp_path / "two.csv"))
+
+
+def test_context_columns_flow_into_the_reply(inputs, tmp_path):
+    run(inputs["parquet"], tmp_path / "o.csv", progress=False)
+    first = _read(tmp_path / "o.csv").iloc[0]
+    assert first["template"] == "delivery_delay" and "A1" in first["reply_subject"] + first["reply"]
+
+
+def test_context_map_and_explicit_columns(tmp_path):
+    src = tmp_path / "x.csv"
+    pd.DataFrame({"Message Text": ["my parcel is late"], "Ref": ["Z-77"]}).to_csv(src, index=False)
+    with pytest.raises(InputError, match="no message column"):
+        list(read_items(src))
+    out = tmp_path / "o.csv"
+    run(src, out, columns=Columns(text="Message Text", context={"Ref": "order_id"}),
+        progress=False)
+    row = _read(out).iloc[0]
+    assert "Z-77" in row["reply_subject"] + row["reply"]
+
+
+def test_suggest_frame_keeps_index_and_marks_empty_rows(rec):
+    df = pd.DataFrame({"text": ["my parcel is late", "   "]}, index=[10, 20])
+    out = suggest_frame(df, rec)
+    assert list(out.index) == [10, 20]
+    assert out.loc[10, "template"] == "delivery_delay"
+    assert out.loc[20, "error_kind"] == "empty"
+
+
+@pytest.mark.parametrize("name,fmt", [("a.mbox", "mbox"), ("a.csv", "csv"), ("a.jsonl", "jsonl"),
+                                      ("a.parquet", "parquet"), ("a.tsv", "csv")])
+def test_format_detection(name, fmt):
+    assert detect_format(name) == fmt
+
+
+def test_unknown_format_is_a_clear_error(tmp_path):
+    path = tmp_path / "inbox.dat"
+    path.write_text("hello")
+    with pytest.raises(InputError, match="--format"):
+        detect_format(path)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.binary(max_size=300), min_size=1, max_size=6))
+def test_random_bytes_never_crash_or_lose_a_row(rec, blobs):
+    items = [Item(i, str(i), b) for i, b in enumerate(blobs)]
+    rows = process(rec, items)
+    assert [r["id"] for r in rows] == [str(i) for i in range(len(blobs))]
+
+
+MUTATIONS = [lambda b: b[: len(b) // 2], lambda b: b.replace(b"\n", b"\r", 5),
+             lambda b: b.replace(b"Content-Type: text/plain", b"Content-Type: multipart/mixed"),
+             lambda b: b"\x00\xff" + b, lambda b: b.replace(b"utf-8", b"x-unknown-charset")]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(sorted(SAMPLES.glob("*.eml"))), st.sampled_from(MUTATIONS))
+def test_mutated_real_messages_keep_their_row(rec, path, mutate):
+    rows = process(rec, [Item(0, "x", mutate(path.read_bytes()))])
+    assert len(rows) == 1 and rows[0]["id"] == "x"
+
+
+def test_summary_counts_and_incident():
+    summary = Summary()
+    base = dict.fromkeys(COLUMNS, "")
+    for day in range(1, 8):
+        for n in range(3):
+            summary.add({**base, "id": f"d{day}-{n}", "tags": "delay",
+                         "tag_probabilities": '{"delay": 0.9}', "anger_level": "calm",
+                         "template": "delivery_delay"}, f"2026-11-0{day}T10:00:00")
+    for n in range(INCIDENT_MIN_MESSAGES + 5):
+        summary.add({**base, "id": f"o{n}", "tags": "outage",
+                     "tag_probabilities": '{"outage": 0.55}', "anger_level": "angry",
+                     "template": "saas_issue", "missing_fields": "company"},
+                    "Wed, 04 Nov 2026 09:00:00 +0000")
+    summary.add({**base, "id": "bad", "error": "x", "error_kind": "empty"})
+    incidents = summary.incidents()
+    assert [(i["tag"], i["day"], i["messages"]) for i in incidents] == [
+        ("outage", "2026-11-04", INCIDENT_MIN_MESSAGES + 5)]
+    assert incidents[0]["template"] == "mass_apology" and len(incidents[0]["ids"]) == 15
+    data = summary.to_dict()
+    assert data["rows"] == 37 and data["errors"] == {"empty": 1}
+    assert data["needs_human"]["low_confidence"] == 15
+    assert "mass_apology" in summary.render()
+
+
+def test_dask_local_cluster(tmp_path):
+    dd = pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("dask.distributed")
+    from recommender.batch import suggest_dask
+
+    df = pd.DataFrame({"text": TEXTS * 3, "id": [str(i) for i in range(12)]})
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False) as cluster, \
+            distributed.Client(cluster):
+        out = suggest_dask(dd.from_pandas(df, npartitions=3)).compute()
+    assert out["id"].tolist() == df["id"].tolist()
+    assert out["template"].tolist() == suggest_frame(df)["template"].tolist()
