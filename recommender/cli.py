@@ -65,12 +65,14 @@ def cmd_suggest(args) -> int:
 def cmd_train(args) -> int:
     from .train import train
 
-    _, metrics = train(args.out, args.lang, args.corpus_dir)
-    tags, anger = metrics["tags"], metrics["anger"]
+    languages = tuple(args.lang) if args.lang else None
+    _, metrics = train(args.out, languages, args.corpus_dir)
     print(f"model written to {args.out}")
-    print(f"test split: tag micro-F1 {tags['micro']['f1']:.3f}, macro-F1 "
-          f"{tags['macro']['f1']:.3f}, anger level accuracy {anger['level_accuracy']:.3f}, "
-          f"template hit@1 {metrics['templates']['hit@1']:.3f}")
+    for lang, m in metrics.items():
+        print(f"{lang} test split: tag micro-F1 {m['tags']['micro']['f1']:.3f}, macro-F1 "
+              f"{m['tags']['macro']['f1']:.3f}, anger level accuracy "
+              f"{m['anger']['level_accuracy']:.3f}, template hit@1 "
+              f"{m['templates']['hit@1']:.3f}")
     return 0
 
 
@@ -262,7 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="rebuild the model from data/ (deterministic)")
     p.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "models"))
-    p.add_argument("--lang", default="en")
+    p.add_argument("--lang", action="append", help="train only this language (repeatable; "
+                   "default: every corpus in data/corpus)")
     p.add_argument("--corpus-dir", default=str(Path(__file__).resolve().parent.parent
                                                 / "data" / "corpus"))
     p.set_defaults(func=cmd_train)

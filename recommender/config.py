@@ -23,6 +23,9 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     language: str = DEFAULT_LANGUAGE
+    #: Languages the customer's text is detected among (the default when detection is unsure).
+    languages: tuple[str, ...] = LANGUAGES
+    currency: str = "EUR"
     company: str | None = None
     agent_name: str | None = None
     support_phone: str | None = None
@@ -45,7 +48,7 @@ class Config(BaseModel):
 
     def template_values(self) -> dict[str, Any]:
         """Configuration values that templates may use directly."""
-        skip = {"language", "tracking_url_template", "product_catalogue", "spacy_model",
+        skip = {"language", "languages", "currency", "tracking_url_template", "product_catalogue", "spacy_model",
                 "rules_file", "templates_dir", "no_complaint_template"}
         return {k: v for k, v in self.model_dump().items() if k not in skip and v is not None}
 
@@ -72,6 +75,8 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
                              for e in exc.errors())
         raise ConfigError(f"{source}: {problems}") from None
-    if config.language not in LANGUAGES:
-        raise ConfigError(f"{source}: language must be one of {', '.join(LANGUAGES)}")
+    unknown = sorted({config.language, *config.languages} - set(LANGUAGES))
+    if unknown:
+        raise ConfigError(f"{source}: unsupported language(s) {unknown}; supported: "
+                          f"{', '.join(LANGUAGES)}")
     return config

@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import corpus
 from .errors import InputError
-from .taxonomy import TAGS
+from .taxonomy import LANGUAGES, TAGS
 
 SHARED_EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 
@@ -224,8 +224,10 @@ def evaluate_file(rec, path: str | Path, split: str | None = None) -> dict[str, 
 
 
 def standard_suite(rec) -> dict[str, Any]:
-    """The figures the README quotes: corpus test split and, when present, ../shared/eval."""
-    results = {"corpus_test": evaluate_file(rec, corpus.DEFAULT_CORPUS_DIR / "en.jsonl", "test")}
+    """The figures the README quotes: corpus test splits and, when present, ../shared/eval."""
+    results = {f"corpus_test_{lang}": evaluate_file(rec, path, "test")
+               for lang in LANGUAGES
+               if (path := corpus.DEFAULT_CORPUS_DIR / f"{lang}.jsonl").is_file()}
     shared = {"real_dev": SHARED_EVAL / "real_dev.csv",
               "wassa_anger_dev": SHARED_EVAL / "anger" / "anger-ratings-0to1.dev.gold.txt",
               "wassa_anger_train": SHARED_EVAL / "anger" / "anger-ratings-0to1.train.txt",

@@ -40,7 +40,8 @@ _CARRIER_NAMES = {c.lower(): c for c in CARRIERS}
 _CUR = r"(?:[$€£]|USD|EUR|GBP|SEK|NOK|DKK|PLN|CHF|CAD|AUD|Rs\.?|INR)"
 _NUM = r"\d{1,3}(?:[ ,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 AMOUNT = re.compile(
-    rf"{_CUR}\s?(?:{_NUM})|(?:{_NUM})\s?(?:{_CUR}|euros?|dollars?|pounds?)(?!\w)",
+    rf"{_CUR}\s?(?:{_NUM})|(?:{_NUM})\s?(?:{_CUR}|euros?|eurot?|eiro|evrov|evra|evre|evro|"
+    r"dollars?|pounds?)(?!\w)",
     re.IGNORECASE,
 )
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"

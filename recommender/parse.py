@@ -55,6 +55,10 @@ _SIGNOFF = re.compile(
          (\s+(in\s+advance|again|so\s+much|a\s+lot))?[,.!]*\s*$
       | (best|kind|warm)\s+(regards|wishes)[,.!]*\s*$
       | sent\s+from\s+my\s.+$
+      | (lugupidamisega|parimate\s+soovidega|tervitades|parimat|aitäh|tänan|tänades
+         |ar\s+cieņu|ar\s+labākajiem\s+novēlējumiem|paldies|sveicieni|ar\s+sveicieniem
+         |lep\s+pozdrav|lp|s\s+spoštovanjem|hvala|lepo\s+pozdravljeni|lepa\s+hvala)
+         [,.!]*\s*$
     )""",
     re.IGNORECASE | re.VERBOSE,
 )

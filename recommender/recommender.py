@@ -5,6 +5,7 @@ rules → render. Batch, evaluation and notebooks call :meth:`Recommender.sugges
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from . import persist
 from .anger import Anger, AngerDetector
 from .config import Config, load_config
 from .errors import InputError, ModelError
+from .lang import Detected, detect
 from .fields import gather
 from .parse import Email, parse
 from .render import TemplateLibrary
@@ -26,16 +28,27 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 EmailInput = str | bytes | Message
 
 
+@dataclass
+class LanguageModel:
+    """The fitted parts for one language."""
+
+    tagger: Tagger
+    anger: AngerDetector
+
+
 class Recommender:
     """Suggest a reply for complaint e-mails.
 
     Parameters
     ----------
-    tagger : fitted :class:`~recommender.tag.Tagger`
-    anger : fitted :class:`~recommender.anger.AngerDetector`
+    models : fitted :class:`LanguageModel` per language code (``{"en": ..., "et": ...}``)
     config : team settings (defaults when ``None``)
     rules : rule set (packaged default when ``None``)
-    templates : template library (packaged, in ``config.language``, when ``None``)
+    meta : what the model's sidecar says about it
+
+    The customer's language is detected (or taken from ``context["language"]``); messages in a
+    language without a model are scored with the model of ``config.language``, and replies
+    come in the customer's language when a template exists in it, else in English.
 
     Examples
     --------
@@ -45,16 +58,33 @@ class Recommender:
     'delivery_delay'
     """
 
-    def __init__(self, tagger: Tagger, anger: AngerDetector, config: Config | None = None,
-                 rules: RuleSet | None = None, templates: TemplateLibrary | None = None,
-                 meta: dict[str, Any] | None = None):
-        self.tagger = tagger
-        self.anger = anger
+    def __init__(self, models: dict[str, LanguageModel], config: Config | None = None,
+                 rules: RuleSet | None = None, meta: dict[str, Any] | None = None):
+        self.models = models
         self.config = config or load_config()
-        self.templates = templates or TemplateLibrary(self.config.language,
-                                                      self.config.templates_dir)
-        self.rules = rules or RuleSet.load(self.config.rules_file, self.templates.ids())
+        self.default_language = (self.config.language if self.config.language in models
+                                 else next(iter(models)))
+        self._libraries: dict[str, TemplateLibrary] = {}
+        self.rules = rules or RuleSet.load(self.config.rules_file,
+                                           self.templates(self.default_language).ids())
         self.meta = meta or {}
+
+    @property
+    def tagger(self) -> Tagger:
+        """Tagger of the default language."""
+        return self.models[self.default_language].tagger
+
+    @property
+    def anger(self) -> AngerDetector:
+        """Anger detector of the default language."""
+        return self.models[self.default_language].anger
+
+    def templates(self, language: str) -> TemplateLibrary:
+        """The template library of ``language`` (English fills any gap)."""
+        if language not in self._libraries:
+            self._libraries[language] = TemplateLibrary(language, self.config.templates_dir,
+                                                        self.config.currency)
+        return self._libraries[language]
 
     # -- persistence --------------------------------------------------------------------------
     @classmethod
@@ -66,16 +96,17 @@ class Recommender:
         replaces the default rules.
         """
         obj, meta = persist.load(path or DEFAULT_MODEL_DIR)
-        if not isinstance(obj, dict) or not {"tagger", "anger"} <= set(obj):
+        if not isinstance(obj, dict) or not obj or not all(
+                isinstance(m, LanguageModel) for m in obj.values()):
             raise ModelError(f"{path or DEFAULT_MODEL_DIR}: not a recommender model")
         cfg = config if isinstance(config, Config) else load_config(config)
         if rules is not None:
             cfg = cfg.model_copy(update={"rules_file": str(rules)})
-        return cls(obj["tagger"], obj["anger"], cfg, meta=meta)
+        return cls(obj, cfg, meta=meta)
 
     def save(self, path: str | Path, meta: dict[str, Any] | None = None) -> Path:
-        """Write the fitted components to ``path`` (joblib + JSON sidecar)."""
-        return persist.save({"tagger": self.tagger, "anger": self.anger}, path, meta or {})
+        """Write the fitted models to ``path`` (joblib + JSON sidecar)."""
+        return persist.save(self.models, path, meta or {})
 
     # -- suggesting ---------------------------------------------------------------------------
     def suggest(self, email: EmailInput, context: dict[str, Any] | None = None) -> Suggestion:
@@ -85,30 +116,47 @@ class Recommender:
         ----------
         email : plain text, a raw RFC 5322 message (``str``/``bytes``) or an ``EmailMessage``
         context : facts from the caller (export columns, CRM): ``order_id``, ``order_date``,
-            ``refund_date``, ``tracking_url``, flags such as ``customer_at_fault``, …
+            ``refund_date``, ``tracking_url``, ``language``, flags such as
+            ``customer_at_fault``, …
         """
         return self.suggest_many([email], [context])[0]
 
     def suggest_many(self, emails: Sequence[EmailInput],
                      contexts: Sequence[dict[str, Any] | None] | None = None) -> list[Suggestion]:
-        """Suggest replies for many e-mails at once (one vectorised tagger call)."""
-        contexts = list(contexts) if contexts is not None else [None] * len(emails)
+        """Suggest replies for many e-mails at once (one vectorised call per language)."""
+        contexts = [c or {} for c in contexts] if contexts is not None else [{}] * len(emails)
         mails = [m if isinstance(m, Email) else parse(m) for m in emails]
         for mail in mails:
             if not mail.full_text.strip():
                 raise InputError("empty message: no subject and no text to score")
-        texts = [m.full_text for m in mails]
-        probabilities = self.tagger.predict_proba(texts)
-        angers = self.anger.grade_many(texts)
-        return [self._finish(m, row, a, c or {})
-                for m, row, a, c in zip(mails, probabilities, angers, contexts)]
+        languages = [self.language_of(m, c) for m, c in zip(mails, contexts)]
+        by_model: dict[str, list[int]] = {}
+        for i, found in enumerate(languages):
+            model = found.language if found.language in self.models else self.default_language
+            by_model.setdefault(model, []).append(i)
+        out: list[Suggestion | None] = [None] * len(mails)
+        for model_language, idx in by_model.items():
+            model = self.models[model_language]
+            texts = [mails[i].full_text for i in idx]
+            probabilities = model.tagger.predict_proba(texts)
+            for i, row, anger in zip(idx, probabilities, model.anger.grade_many(texts)):
+                out[i] = self._finish(mails[i], model.tagger, row, anger, contexts[i],
+                                      languages[i])
+        return out  # type: ignore[return-value]
 
-    def _finish(self, mail: Email, probabilities, anger: Anger,
-                context: dict[str, Any]) -> Suggestion:
-        tag_scores = {t: round(float(p), 4) for t, p in zip(self.tagger.tags, probabilities)}
-        tags = {t: tag_scores[t] for t in self.tagger.decide(probabilities)}
+    def language_of(self, mail: Email, context: dict[str, Any]) -> Detected:
+        """The context's ``language`` when given, else the detected one."""
+        given = context.get("language")
+        if isinstance(given, str) and given.strip():
+            return Detected(given.strip().lower(), 1.0)
+        return detect(mail.text or mail.full_text, self.config.languages,
+                      self.config.language)
+
+    def _finish(self, mail: Email, tagger: Tagger, probabilities, anger: Anger,
+                context: dict[str, Any], language: Detected) -> Suggestion:
+        tag_scores = {t: round(float(p), 4) for t, p in zip(tagger.tags, probabilities)}
+        tags = {t: tag_scores[t] for t in tagger.decide(probabilities)}
         found = gather(mail, context, self.config)
-        language = str(context.get("language") or self.config.language)
         facts = Facts(list(tags), tag_scores, anger.level, anger.flags, context, found.values,
                       mail.full_text)
         match = self.rules.match(facts)
@@ -119,9 +167,7 @@ class Recommender:
         missing: list[str] = []
         template_language = None
         if match.template is not None:
-            library = self.templates if language == self.templates.language else \
-                TemplateLibrary(language, self.config.templates_dir)
-            rendered = library.render(match.template, found.values)
+            rendered = self.templates(language.language).render(match.template, found.values)
             reply, subject, missing = rendered.body, rendered.subject, rendered.missing
             template_language = rendered.language
         suggestion = Suggestion(
@@ -129,7 +175,8 @@ class Recommender:
             anger_flags=anger.flags, anger_evidence=anger.evidence, template=match.template,
             rule=match.rule, alternatives=match.alternatives, fields=found.values,
             field_sources=found.sources, missing_fields=missing, reply=reply,
-            reply_subject=subject, language=language, explanation="", subject=mail.subject,
+            reply_subject=subject, language=language.language,
+            language_confidence=language.confidence, explanation="", subject=mail.subject,
             sender=mail.sender_address or mail.sender_name, template_language=template_language,
             threat_kinds=anger.threat_kinds)
         suggestion.explanation = explain(suggestion, match)

@@ -9,6 +9,7 @@ known nor marked is an error, never a silent blank.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,13 @@ from .resources import resource
 from .taxonomy import DEFAULT_LANGUAGE
 
 GROUPS = ("apology", "angry_customer", "call_centre", "refund")
+#: Babel locale and date pattern used for dates and amounts given as values (not as text).
+LOCALES = {"en": "en_GB", "et": "et_EE", "lv": "lv_LV", "sl": "sl_SI"}
+DATE_PATTERNS = {"en_GB": "d MMMM yyyy", "et_EE": "dd.MM.yyyy", "lv_LV": "dd.MM.yyyy",
+                 "sl_SI": "d. M. yyyy"}
+DATE_VARIABLES = frozenset({"delivery_date", "refund_date", "incident_date", "sale_end_date",
+                            "date"})
+AMOUNT_VARIABLES = frozenset({"amount", "refund_amount", "store_credit"})
 
 
 class TemplateSpec(BaseModel):
@@ -63,9 +71,11 @@ class TemplateLibrary:
     True
     """
 
-    def __init__(self, language: str = DEFAULT_LANGUAGE, directory: str | Path | None = None):
+    def __init__(self, language: str = DEFAULT_LANGUAGE, directory: str | Path | None = None,
+                 currency: str = "EUR"):
         self.language = language
         self.directory = Path(directory) if directory else None
+        self.currency = currency
         self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
                                         keep_trailing_newline=False)
 
@@ -154,20 +164,46 @@ class TemplateLibrary:
         _, lang, fallback = self.spec(template_id)
         subject_t, body_t, needed = self._compiled(template_id)
         missing = sorted(v for v in needed if _blank(values.get(v)))
-        context = {v: _display(values[v]) for v in needed if v not in missing}
+        locale = LOCALES.get(lang, LOCALES[DEFAULT_LANGUAGE])
+        context = {v: self._display(v, values[v], locale) for v in needed if v not in missing}
         context.update({v: f"[{self.markers.get(v, v.replace('_', ' '))}]" for v in missing})
         subject, body = subject_t.render(context), body_t.render(context)
         return Rendered(template_id, subject.strip(), body.strip(), missing, lang, fallback)
 
 
+    def _display(self, name: str, value: Any, locale: str) -> str:
+        """Text of a value: dates and amounts given as values are written the local way
+        (``35,00 €`` and ``27.11.2026`` in Estonian); text found in an e-mail stays as is."""
+        from babel.dates import format_date
+        from babel.numbers import format_currency
+
+        if name in DATE_VARIABLES:
+            day = _as_date(value)
+            if day is not None:
+                return format_date(day, DATE_PATTERNS[locale], locale=locale)
+        if name in AMOUNT_VARIABLES and isinstance(value, (int, float)) and not isinstance(
+                value, bool):
+            return format_currency(value, self.currency, locale=locale)
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _display(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _first_problem(exc: Exception) -> str:

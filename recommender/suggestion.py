@@ -38,6 +38,7 @@ class Suggestion:
     subject: str = ""
     sender: str = ""
     template_language: str | None = None
+    language_confidence: float = 1.0
     threat_kinds: list[str] = field(default_factory=list)
 
     @property

@@ -22,7 +22,7 @@ from spacy.matcher import PhraseMatcher
 from .errors import NotFittedError
 from .nlp import get_nlp, tokens
 from .resources import read_lines
-from .taxonomy import TAGS
+from .taxonomy import LANGUAGES, TAGS
 
 # Threshold search grid and bounds: thresholds are picked on out-of-fold probabilities of the
 # training set; the bounds keep a tag with few examples from getting an extreme threshold.
@@ -48,7 +48,9 @@ def cue_matcher(lang: str, tags: Sequence[str]) -> tuple[PhraseMatcher, dict[int
     """Phrase matcher over ``lexicons/<lang>/tag_cues.tsv`` and its label hash → tag column."""
     nlp = get_nlp(lang)
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-    for line in read_lines("lexicons", lang, "tag_cues.tsv"):
+    sources = LANGUAGES if lang == "xx" else (lang,)  # "xx": the multilingual tagger
+    for line in (ln for source in sources for ln in read_lines("lexicons", source,
+                                                                 "tag_cues.tsv")):
         tag, _, phrase = line.partition("\t")
         if tag in tags:
             matcher.add(tag, [nlp.make_doc(phrase.strip())])

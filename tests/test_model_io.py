@@ -18,7 +18,8 @@ def model_copy(tmp_path):
 
 def test_shipped_model_loads_and_records_its_origin(rec):
     assert rec.meta["format_version"] == 1
-    assert len(rec.meta["corpus_sha256"]) == 64
+    assert set(rec.meta["languages"]) == {"en", "et", "lv", "sl"}
+    assert all(len(h) == 64 for h in rec.meta["corpus_sha256"].values())
     assert "metrics_test_split" in rec.meta
 
 

@@ -36,4 +36,5 @@ def test_non_complaints_are_mostly_left_alone(metrics):
 
 
 def test_sidecar_metrics_are_reproduced(rec, metrics):
-    assert rec.meta["metrics_test_split"]["tags"]["micro"]["f1"] == metrics["tags"]["micro"]["f1"]
+    stored = rec.meta["metrics_test_split"]["en"]
+    assert stored["tags"]["micro"]["f1"] == metrics["tags"]["micro"]["f1"]
