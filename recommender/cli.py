@@ -237,8 +237,9 @@ def cmd_demo(args) -> int:
     summary = run(inbox, out, model=args.model, config=args.config)
     print(f"Sample inbox {inbox.name} -> {out}\n" + "=" * 88)
     print(summary.render())
+    rec = _load(args)
     for path in sorted(SAMPLES_DIR.glob("*.eml"))[:3]:
-        s = _load(args).suggest(path.read_bytes())
+        s = rec.suggest(path.read_bytes())
         print("=" * 88 + f"\n{path.name}: {s.subject or '(no subject)'}\n" + "-" * 88)
         print(format_suggestion(s))
     return 0

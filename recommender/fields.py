@@ -17,9 +17,12 @@ from .nlp import get_nlp
 from .parse import Email
 
 _ID_WORDS = (r"order|booking|reservation|ticket|case|invoice|reference|ref|account|"
-             r"confirmation|pnr|contract|subscription|claim|policy|customer")
+             r"confirmation|pnr|contract|subscription|claim|policy|customer|"
+             # Estonian, Latvian, Slovenian stems (order, invoice, booking, contract)
+             r"tellimus\w*|arve\w*|broneering\w*|leping\w*|pasūtījum\w*|rēķin\w*|"
+             r"rezervācij\w*|līgum\w*|naročil\w*|račun\w*|rezervacij\w*|pogodb\w*")
 ORDER_ID = re.compile(
-    rf"\b(?:{_ID_WORDS})\s*(?:number|no\.?|nr\.?|num\.?|#|id|code)?\s*(?:is|was|:|=)?\s*"
+    rf"\b(?:{_ID_WORDS})\s*(?:number|no\.?|nr\.?|num\.?|št\.?|#|id|code)?\s*(?:is|was|:|=)?\s*"
     r"#?\s*([A-Z0-9][A-Z0-9-]*\d[A-Z0-9-]*|[A-Z0-9]*\d[A-Z0-9-]*)\b",
     re.IGNORECASE,
 )
