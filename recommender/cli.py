@@ -104,19 +104,51 @@ def cmd_rules(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from .evaluate import dumps, evaluate_file, standard_suite
+    from .evaluate import Gold, dumps, evaluate_file, read_table, standard_suite, without_rows
 
     rec = _load(args)
+    progress = sys.stderr.isatty()
+    gold = Gold(args.text_col, args.gold_tags, args.gold_anger, args.gold_templates)
     if args.files:
-        result = {Path(f).name: evaluate_file(rec, f, args.split) for f in args.files}
+        result = {Path(f).name: evaluate_file(rec, f, args.split, progress, gold)
+                  for f in args.files}
     else:
         result = standard_suite(rec)
-    text = dumps(result)
-    if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    if args.compare:
+        from .recommender import Recommender
+
+        other = Recommender.load(args.compare, config=args.config)
+        for name, r in result.items():
+            if "file" in r and r.get("kind") == "corpus":
+                theirs = evaluate_file(other, r["file"], args.split)
+                r["compare"] = {"model": args.compare, "per_tag_f1": {
+                    t: {"this": v["f1"], "other": theirs["tags"]["per_tag"][t]["f1"],
+                        "difference": round(v["f1"] - theirs["tags"]["per_tag"][t]["f1"], 4)}
+                    for t, v in r["tags"]["per_tag"].items()},
+                    "other_micro_f1": theirs["tags"]["micro"]["f1"]}
+    if args.cv:
+        from .train import cross_validate, learning_curve
+
+        for name, r in result.items():
+            if r.get("kind") != "corpus":
+                continue
+            records = read_table(r["file"])[1]
+            lang = records[0]["id"].split("-")[0] if records else "en"
+            r["cross_validation"] = cross_validate(records, lang, args.cv)
+            r["learning_curve"] = learning_curve(
+                [x for x in records if x.get("split") != "test"],
+                [x for x in records if x.get("split") == "test"], lang)
+    if args.out_dir:
+        from .report import write_report
+
+        for name, r in result.items():
+            if "skipped" in r:
+                continue
+            target = Path(args.out_dir) if len(result) == 1 else Path(args.out_dir) / name
+            print(f"report: {write_report(r, target)}", file=sys.stderr)
     if args.update_readme:
         update_readme(Path(args.update_readme), result)
-    print(text if args.json else summarise(result))
+    print(dumps(result) if args.json else summarise(without_rows(result)))
     return 0
 
 
@@ -146,6 +178,19 @@ def summarise(results: dict[str, Any]) -> str:
                          f"  macro-F1 {r['tags']['macro']['f1']:.3f}  anger acc "
                          f"{r['anger']['level_accuracy']:.3f}  template hit@1 "
                          f"{r['templates']['hit@1']:.3f}")
+            if "compare" in r:
+                diffs = ", ".join(f"{t} {v['difference']:+.3f}" for t, v in
+                                  r["compare"]["per_tag_f1"].items())
+                lines.append(f"  vs {r['compare']['model']}: micro-F1 "
+                             f"{r['compare']['other_micro_f1']:.3f}; per-tag F1 difference: "
+                             f"{diffs}")
+            if "cross_validation" in r:
+                cv = r["cross_validation"]["mean"]
+                lines.append(f"  {r['cross_validation']['k']}-fold CV: tag micro-F1 "
+                             f"{cv['tag_micro_f1']:.3f}, anger acc "
+                             f"{cv['anger_level_accuracy']:.3f}; learning curve micro-F1 "
+                             + ", ".join(f"{p['fraction']:.0%} {p['tag_micro_f1']:.3f}"
+                                         for p in r["learning_curve"]))
         elif r["kind"] == "real_dev":
             lines.append(f"{name:22} n={r['n']:<5} top-1 hit {r['top1_hit']:.3f}  "
                          f"false-tag rate {r['false_tag_rate']:.3f}")
@@ -286,8 +331,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", help="corpus .jsonl, real_dev-style .csv, WASSA .txt, "
                    "severity .csv")
     p.add_argument("--split", help="only this split of a corpus file (train/test)")
+    p.add_argument("--text-col", help="message column of your own table")
+    p.add_argument("--gold-tags", metavar="COL", help="gold tags column (list or a|b|c)")
+    p.add_argument("--gold-anger", metavar="COL", help="gold anger column: level 0-3, or a "
+                   "0-1 rating (then correlations are reported)")
+    p.add_argument("--gold-templates", metavar="COL", help="acceptable templates column")
     p.add_argument("--json", action="store_true", help="print all figures as JSON")
-    p.add_argument("--out", help="also write the JSON figures to this file")
+    p.add_argument("-o", "--out-dir", help="write metrics.json, report.html, PNG plots and "
+                   "errors.csv here (a folder per file when several)")
+    p.add_argument("--cv", type=int, metavar="K", help="also K-fold cross-validate training on "
+                   "each corpus file, with a learning curve (25/50/75/100 %%)")
+    p.add_argument("--compare", metavar="MODEL", help="also evaluate this model directory and "
+                   "show the per-tag difference")
     p.add_argument("--update-readme", metavar="README",
                    help="rewrite the figures section of this README with the results")
     model_options(p)

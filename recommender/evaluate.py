@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 import json
-import math
+import re
+from dataclasses import dataclass
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,84 +23,36 @@ import pandas as pd
 
 from . import corpus
 from .errors import InputError
-from .taxonomy import LANGUAGES, TAGS
+from .metrics import (confused_with, expected_calibration_error, false_tag_rate, hit_at_k,
+                      level_confusion, pearson, prf, risk_coverage, round_floats, rule_summary,
+                      spearman, tag_metrics, top1_hit)
+from .taxonomy import LANGUAGES
 
 SHARED_EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 
 
-# -- metric functions -----------------------------------------------------------------------
-def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    """Precision, recall and F1 from counts (0 where undefined)."""
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
-
-
-def tag_metrics(gold: Sequence[set[str]], pred: Sequence[set[str]],
-                tags: Sequence[str] = TAGS) -> dict[str, Any]:
-    """Per-tag precision/recall/F1/support plus micro and macro averages."""
-    per_tag, totals = {}, Counter()
-    for tag in tags:
-        tp = sum(tag in g and tag in p for g, p in zip(gold, pred))
-        fp = sum(tag not in g and tag in p for g, p in zip(gold, pred))
-        fn = sum(tag in g and tag not in p for g, p in zip(gold, pred))
-        p, r, f = prf(tp, fp, fn)
-        per_tag[tag] = {"precision": p, "recall": r, "f1": f, "support": tp + fn}
-        totals.update(tp=tp, fp=fp, fn=fn)
-    micro = prf(totals["tp"], totals["fp"], totals["fn"])
-    present = [t for t in tags if per_tag[t]["support"] > 0]
-    macro = [float(np.mean([per_tag[t][k] for t in present])) if present else 0.0
-             for k in ("precision", "recall", "f1")]
-    return {"per_tag": per_tag,
-            "micro": dict(zip(("precision", "recall", "f1"), micro)),
-            "macro": dict(zip(("precision", "recall", "f1"), macro))}
-
-
-def top1_hit(gold: Sequence[set[str]], scores: Sequence[dict[str, float]]) -> float:
-    """Share of rows whose highest-scoring tag is among the acceptable gold tags."""
-    if not gold:
-        return float("nan")
-    return float(np.mean([max(s, key=s.get) in g for g, s in zip(gold, scores)]))
-
-
-def false_tag_rate(pred: Sequence[set[str]]) -> float:
-    """Share of (non-complaint) rows on which any tag was predicted."""
-    return float(np.mean([bool(p) for p in pred])) if pred else float("nan")
-
-
-def hit_at_k(gold: Sequence[Sequence[str]], ranked: Sequence[Sequence[str]], k: int) -> float:
-    """Share of rows whose top-``k`` ranked items include an acceptable gold item."""
-    rows = [(set(g), list(r)[:k]) for g, r in zip(gold, ranked) if g]
-    return float(np.mean([bool(g & set(r)) for g, r in rows])) if rows else float("nan")
-
-
-def pearson(x: Sequence[float], y: Sequence[float]) -> float:
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    if len(x) < 2 or x.std() == 0 or y.std() == 0:
-        return float("nan")
-    return float(np.corrcoef(x, y)[0, 1])
-
-
-def spearman(x: Sequence[float], y: Sequence[float]) -> float:
-    return pearson(pd.Series(x).rank().to_numpy(), pd.Series(y).rank().to_numpy())
-
-
-def _round(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return None if math.isnan(obj) else round(obj, 4)
-    if isinstance(obj, dict):
-        return {k: _round(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_round(v) for v in obj]
-    return obj
-
-
 # -- runners ----------------------------------------------------------------------------------
-def evaluate_corpus(rec, records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Tags, anger, templates and fields on records of our corpus format."""
-    out = rec.suggest_many([corpus.text_of(r) for r in records], [r.get("context") for r in
-                                                                   records])
+def _suggest(rec, texts: list, contexts: list | None = None, progress: bool = False) -> list:
+    """``suggest_many`` in chunks, with a progress bar on request (the single path)."""
+    from tqdm import tqdm
+
+    contexts = contexts or [None] * len(texts)
+    out = []
+    with tqdm(total=len(texts), disable=not progress, unit=" msg", desc="evaluating") as bar:
+        for start in range(0, len(texts), 256):
+            out += rec.suggest_many(texts[start:start + 256], contexts[start:start + 256])
+            bar.update(min(256, len(texts) - start))
+    return out
+
+
+def evaluate_corpus(rec, records: list[dict[str, Any]], progress: bool = False
+                    ) -> dict[str, Any]:
+    """Tags, anger, templates, rules, fields and calibration on our corpus format.
+
+    The result's ``rows`` hold one dict per record for reports (left out of JSON output).
+    """
+    texts = [corpus.text_of(r) for r in records]
+    out = _suggest(rec, texts, [r.get("context") for r in records], progress)
     gold = [set(r["tags"]) for r in records]
     pred = [set(s.tags) for s in out]
     levels = [r["anger"] for r in records]
@@ -120,25 +73,46 @@ def evaluate_corpus(rec, records: list[dict[str, Any]]) -> dict[str, Any]:
     fields = {n: dict(zip(("precision", "recall", "f1"), prf(c["tp"], c["fp"], c["fn"])))
               for n, c in field_counts.items()}
     complaints = [i for i, r in enumerate(records) if r["tags"]]
-    return _round({
+    pairs = [(s.tag_scores[t], t in g) for s, g in zip(out, gold) for t in s.tag_scores]
+    ece, reliability = expected_calibration_error([p for p, _ in pairs], [y for _, y in pairs])
+    confidence = [max(s.tag_scores.values()) for s in out]
+    top_hit = [max(s.tag_scores, key=s.tag_scores.get) in g for s, g in zip(out, gold)]
+    rule_templates = {r.id: r.template for r in rec.rules.rules}
+    rows = [{"id": r["id"], "text": t, "gold_tags": sorted(g), "pred_tags": sorted(p),
+             "tag_scores": s.tag_scores, "confidence": c, "correct": g == p,
+             "gold_anger": r["anger"], "anger_level": s.anger_level, "anger": s.anger,
+             "gold_templates": r["templates"], "template": s.template,
+             "explanation": s.explanation}
+            for r, t, g, p, s, c in zip(records, texts, gold, pred, out, confidence)]
+    return round_floats({
         "n": len(records),
         "tags": tag_metrics(gold, pred),
+        "confused_with": confused_with(gold, pred),
         "false_tag_rate": false_tag_rate([pred[i] for i, r in enumerate(records)
                                           if not r["tags"]]),
         "top1_hit": top1_hit([gold[i] for i in complaints], [out[i].tag_scores
                                                              for i in complaints]),
+        "calibration": {"ece": ece, "bins": reliability},
+        "risk_coverage": risk_coverage([confidence[i] for i in complaints],
+                                       [top_hit[i] for i in complaints]),
         "anger": {"level_accuracy": float(np.mean([s.anger_level == g
                                                     for s, g in zip(out, levels)])),
                   "mae_levels": float(np.mean([abs(s.anger_level - g)
                                                for s, g in zip(out, levels)])),
-                  "pearson_score_vs_level": pearson([s.anger for s in out], levels)},
+                  "pearson_score_vs_level": pearson([s.anger for s in out], levels),
+                  "spearman_score_vs_level": spearman([s.anger for s in out], levels),
+                  "confusion": level_confusion(levels, [s.anger_level for s in out])},
         "templates": {"hit@1": hit_at_k([r["templates"] for r in records], ranked, 1),
                       "hit@3": hit_at_k([r["templates"] for r in records], ranked, 3),
                       "abstain_rate": float(np.mean([s.template is None for s in out]))},
+        "rules": rule_summary([s.rules_fired for s in out], [s.rule for s in out],
+                              [s.template in r["templates"] if r["templates"] and s.template
+                               else None for r, s in zip(records, out)], rule_templates),
         "fields": fields,
         "missing_marker_rate": float(np.mean([bool(s.missing_fields) for s in out
                                               if s.template])) if any(
             s.template for s in out) else float("nan"),
+        "rows": rows,
     })
 
 
@@ -149,9 +123,10 @@ def _same_field(name: str, gold: str, pred: str) -> bool:
     return g == p
 
 
-def evaluate_real_dev(rec, frame: pd.DataFrame) -> dict[str, Any]:
+def evaluate_real_dev(rec, frame: pd.DataFrame, progress: bool = False) -> dict[str, Any]:
     """Top-1 hit on complaint rows and false-tag rate on non-complaints, overall and by source."""
-    out = rec.suggest_many(frame["text"].fillna("").astype(str).tolist())
+    texts = frame["text"].fillna("").astype(str).tolist()
+    out = _suggest(rec, texts, progress=progress)
     gold = [set(filter(None, str(g).split("|"))) if isinstance(g, str) else set()
             for g in frame["gold_tags"]]
     complaint = frame["is_complaint"].astype(int).to_numpy() == 1
@@ -168,28 +143,105 @@ def evaluate_real_dev(rec, frame: pd.DataFrame) -> dict[str, Any]:
                 float("nan")}
 
     result.update(figures(np.ones(len(frame), bool)))
-    for source in sorted(frame["source"].unique()):
-        result["by_source"][source] = figures((frame["source"] == source).to_numpy())
-    return _round(result)
+    sources = frame["source"] if "source" in frame else pd.Series(["all"] * len(frame))
+    for source in sorted(sources.astype(str).unique()):
+        result["by_source"][source] = figures((sources.astype(str) == source).to_numpy())
+    idx = np.flatnonzero(complaint)
+    confidence = [max(s.tag_scores.values()) for s in out]
+    top = [max(s.tag_scores, key=s.tag_scores.get) for s in out]
+    result["risk_coverage"] = risk_coverage([confidence[i] for i in idx],
+                                            [top[i] in gold[i] for i in idx])
+    result["rows"] = [
+        {"id": str(rid), "text": t, "gold_tags": sorted(g), "pred_tags": sorted(s.tags),
+         "tag_scores": s.tag_scores, "confidence": c,
+         "correct": (top_tag in g) if is_c else not s.tags, "explanation": s.explanation}
+        for rid, t, g, s, c, top_tag, is_c in zip(
+            frame["id"] if "id" in frame else frame.index, texts, gold, out, confidence, top,
+            complaint)]
+    return round_floats(result)
 
 
-def evaluate_ratings(rec, frame: pd.DataFrame, column: str) -> dict[str, Any]:
+def evaluate_ratings(rec, frame: pd.DataFrame, column: str, progress: bool = False
+                     ) -> dict[str, Any]:
     """Correlation of the anger score with a numeric human rating column."""
-    out = rec.suggest_many(frame["text"].fillna("").astype(str).tolist())
+    texts = frame["text"].fillna("").astype(str).tolist()
+    out = _suggest(rec, texts, progress=progress)
     scores = [s.anger for s in out]
     gold = frame[column].astype(float).tolist()
     means = pd.Series(scores).groupby(pd.Series(gold).round(1)).mean()
-    return _round({"n": len(frame), "pearson": pearson(scores, gold),
-                   "spearman": spearman(scores, gold),
-                   "mean_score_by_rating": {str(k): float(v) for k, v in means.items()}})
+    return round_floats({"n": len(frame), "pearson": pearson(scores, gold),
+                         "spearman": spearman(scores, gold),
+                         "mean_score_by_rating": {str(k): float(v) for k, v in means.items()},
+                         "rows": [{"id": str(i), "text": t, "gold_rating": g, "anger": a,
+                                   "explanation": s.explanation}
+                                  for i, t, g, a, s in zip(frame.index, texts, gold, scores,
+                                                           out)]})
 
 
 # -- files ------------------------------------------------------------------------------------
-def read_table(path: str | Path) -> tuple[str, Any]:
-    """Read an evaluation file and recognise its kind from its columns."""
+@dataclass
+class Gold:
+    """Gold columns of a user's own labelled table (any table the batch reader reads)."""
+
+    text: str | None = None
+    tags: str | None = None
+    anger: str | None = None
+    templates: str | None = None
+
+
+def _split_labels(value: Any) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    if value is None or value != value:
+        return []
+    text = str(value).strip().strip("[]")
+    return [v.strip().strip("'\"") for v in re.split(r"[|,;]", text) if v.strip().strip("'\"")]
+
+
+def _frame(path: Path) -> pd.DataFrame:
+    if path.suffix in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    if path.suffix in (".jsonl", ".ndjson"):
+        return pd.read_json(path, lines=True, dtype=False)
+    return pd.read_csv(path, keep_default_na=False)
+
+
+def _gold_records(frame: pd.DataFrame, gold: Gold, path: Path) -> list[dict[str, Any]]:
+    """A labelled table as records of our corpus format (anger as a level 0–3)."""
+    from .batch.read import Columns
+
+    text = Columns(text=gold.text).resolve([str(c) for c in frame.columns]).text
+    records = []
+    for i, row in enumerate(frame.to_dict("records")):
+        level = row.get(gold.anger) if gold.anger else None
+        records.append({"id": str(row.get("id", i)), "subject": "", "from": "",
+                        "body": str(row.get(text) or ""), "fields": {},
+                        "tags": _split_labels(row.get(gold.tags)) if gold.tags else [],
+                        "anger": int(level) if level not in (None, "") else 0,
+                        "templates": _split_labels(row.get(gold.templates))
+                        if gold.templates else []})
+    if not records:
+        raise InputError(f"{path}: no rows")
+    return records
+
+
+def read_table(path: str | Path, gold: Gold | None = None) -> tuple[str, Any]:
+    """Read an evaluation file and recognise its kind from its columns (or ``gold``)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
+    if gold is not None and (gold.tags or gold.templates or gold.anger):
+        frame = _frame(path)
+        missing = [c for c in (gold.tags, gold.anger, gold.templates)
+                   if c and c not in frame.columns]
+        if missing:
+            raise InputError(f"{path}: gold column(s) {missing} not found")
+        if gold.anger and not gold.tags and not gold.templates and \
+                pd.to_numeric(frame[gold.anger], errors="coerce").between(0, 1).all():
+            text = gold.text or next((c for c in frame.columns if str(c).lower() == "text"),
+                                     None)
+            return "ratings", frame.rename(columns={text: "text", gold.anger: "score"})
+        return "corpus", _gold_records(frame, gold, path)
     if path.suffix == ".jsonl":
         return "corpus", corpus.read(path)
     if path.suffix == ".txt" or path.suffix == ".tsv":
@@ -204,22 +256,24 @@ def read_table(path: str | Path) -> tuple[str, Any]:
         return "severity", frame
     raise InputError(f"{path}: unrecognised columns {sorted(cols)}; expected our corpus "
                      "(.jsonl), real_dev (text, gold_tags, is_complaint), severity (text, "
-                     "severity) or WASSA ratings (.txt)")
+                     "severity), WASSA ratings (.txt), or name your gold columns with "
+                     "--gold-tags / --gold-anger / --gold-templates")
 
 
-def evaluate_file(rec, path: str | Path, split: str | None = None) -> dict[str, Any]:
-    """Evaluate ``rec`` on one file of any recognised kind."""
-    kind, data = read_table(path)
+def evaluate_file(rec, path: str | Path, split: str | None = None,
+                  progress: bool = False, gold: Gold | None = None) -> dict[str, Any]:
+    """Evaluate ``rec`` on one file of any recognised kind (or with the ``gold`` columns)."""
+    kind, data = read_table(path, gold)
     if kind == "corpus":
         if split:
             data = [r for r in data if r.get("split") == split]
-        result = evaluate_corpus(rec, data)
+        result = evaluate_corpus(rec, data, progress)
     elif kind == "real_dev":
-        result = evaluate_real_dev(rec, data)
+        result = evaluate_real_dev(rec, data, progress)
     elif kind == "severity":
-        result = evaluate_ratings(rec, data, "severity")
+        result = evaluate_ratings(rec, data, "severity", progress)
     else:
-        result = evaluate_ratings(rec, data, "score")
+        result = evaluate_ratings(rec, data, "score", progress)
     return {"kind": kind, "file": str(path), **({"split": split} if split else {}), **result}
 
 
@@ -238,5 +292,12 @@ def standard_suite(rec) -> dict[str, Any]:
     return results
 
 
+def without_rows(result: Any) -> Any:
+    """The result without its per-row details (for JSON and screens)."""
+    if isinstance(result, dict):
+        return {k: without_rows(v) for k, v in result.items() if k != "rows"}
+    return result
+
+
 def dumps(result: dict[str, Any]) -> str:
-    return json.dumps(result, indent=2, ensure_ascii=False)
+    return json.dumps(without_rows(result), indent=2, ensure_ascii=False, sort_keys=True)

@@ -39,6 +39,7 @@ class Suggestion:
     sender: str = ""
     template_language: str | None = None
     language_confidence: float = 1.0
+    rules_fired: list[str] = field(default_factory=list)
     threat_kinds: list[str] = field(default_factory=list)
 
     @property

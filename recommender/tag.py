@@ -19,7 +19,7 @@ from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
 from spacy.matcher import PhraseMatcher
 
-from .errors import NotFittedError
+from .errors import NotFittedError, warn_once
 from .nlp import get_nlp, tokens
 from .resources import read_lines
 from .taxonomy import LANGUAGES, TAGS
@@ -28,6 +28,8 @@ from .taxonomy import LANGUAGES, TAGS
 # training set; the bounds keep a tag with few examples from getting an extreme threshold.
 THRESHOLD_GRID = np.round(np.arange(0.15, 0.851, 0.025), 3)
 MIN_THRESHOLD, MAX_THRESHOLD = 0.25, 0.75
+# Folds of the sigmoid calibration of each tag (fewer when a tag has fewer examples).
+CALIBRATION_FOLDS = 3
 # Scale of the cue-count features relative to the L2-normalised TF-IDF blocks (chosen so a
 # single cue hit weighs about as much as a strong TF-IDF feature).
 CUE_SCALE = 1.0
@@ -134,10 +136,15 @@ class Tagger(BaseEstimator):
             blocks.append(self._cues(docs))
         return hstack(blocks).tocsr()
 
-    def _estimator(self) -> OneVsRestClassifier:
+    def _estimator(self, y: np.ndarray) -> OneVsRestClassifier:
         base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000,
                                   solver="liblinear")
-        return OneVsRestClassifier(CalibratedClassifierCV(base, method="sigmoid", cv=3))
+        counts = [int(min(c.sum(), len(c) - c.sum())) for c in y.T if 0 < c.sum() < len(c)]
+        folds = min([CALIBRATION_FOLDS, *counts])
+        if folds < 2:  # a tag with a single example cannot be calibrated out of fold
+            warn_once("a tag has fewer than 2 examples: its probabilities are not calibrated")
+            return OneVsRestClassifier(base)
+        return OneVsRestClassifier(CalibratedClassifierCV(base, method="sigmoid", cv=folds))
 
     def _binarize(self, labels: Sequence[Iterable[str]]) -> np.ndarray:
         index = {t: i for i, t in enumerate(self.tags)}
@@ -154,7 +161,7 @@ class Tagger(BaseEstimator):
         texts = list(texts)
         y = self._binarize(labels)
         x = self._features(texts, fit=True)
-        self.model_ = self._estimator().fit(x, y)
+        self.model_ = self._estimator(y).fit(x, y)
         self.thresholds_ = self._pick_thresholds(x, y)
         return self
 
@@ -162,7 +169,7 @@ class Tagger(BaseEstimator):
         oof = np.zeros(y.shape, dtype=float)
         folds = KFold(self.cv, shuffle=True, random_state=self.random_state)
         for train, held in folds.split(x):
-            oof[held] = self._estimator().fit(x[train], y[train]).predict_proba(x[held])
+            oof[held] = self._estimator(y[train]).fit(x[train], y[train]).predict_proba(x[held])
         thresholds = np.full(len(self.tags), 0.5)
         for j in range(len(self.tags)):
             if y[:, j].sum() == 0:

@@ -75,3 +75,38 @@ def train(out: str | Path = DEFAULT_MODEL_DIR, languages: tuple[str, ...] | None
     rec.save(out, meta)
     rec.meta = meta
     return rec, metrics
+
+
+def cross_validate(records: list[dict[str, Any]], lang: str = "en", k: int = 5,
+                   seed: int = 0) -> dict[str, Any]:
+    """K-fold cross-validation of training on ``records``: how well a model trained on this
+    data would do. Returns per-fold and mean figures."""
+    from sklearn.model_selection import KFold
+
+    folds = []
+    for train_idx, held_idx in KFold(k, shuffle=True, random_state=seed).split(records):
+        model = fit([records[i] for i in train_idx], lang)
+        rec = Recommender({lang: model}, load_config(language=lang, languages=(lang,)))
+        m = evaluate_corpus(rec, [records[i] for i in held_idx])
+        folds.append({"tag_micro_f1": m["tags"]["micro"]["f1"],
+                      "tag_macro_f1": m["tags"]["macro"]["f1"],
+                      "anger_level_accuracy": m["anger"]["level_accuracy"],
+                      "template_hit@1": m["templates"]["hit@1"]})
+    mean = {key: sum(f[key] for f in folds) / len(folds) for key in folds[0]}
+    return {"k": k, "folds": folds, "mean": mean}
+
+
+def learning_curve(train_set: list[dict[str, Any]], test_set: list[dict[str, Any]],
+                   lang: str = "en", fractions: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)
+                   ) -> list[dict[str, Any]]:
+    """Test-split figures when training on growing shares of the train split."""
+    points = []
+    for fraction in fractions:
+        subset = train_set[:max(10, round(len(train_set) * fraction))]
+        rec = Recommender({lang: fit(subset, lang)},
+                          load_config(language=lang, languages=(lang,)))
+        m = evaluate_corpus(rec, test_set)
+        points.append({"fraction": fraction, "train_records": len(subset),
+                       "tag_micro_f1": m["tags"]["micro"]["f1"],
+                       "anger_level_accuracy": m["anger"]["level_accuracy"]})
+    return points

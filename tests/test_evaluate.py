@@ -5,8 +5,10 @@ import math
 import pandas as pd
 import pytest
 
-from recommender.evaluate import (false_tag_rate, hit_at_k, pearson, prf, read_table, spearman,
-                                  tag_metrics, top1_hit)
+from recommender.evaluate import read_table
+from recommender.metrics import (confused_with, expected_calibration_error, false_tag_rate,
+                                 hit_at_k, level_confusion, pearson, prf, risk_coverage,
+                                 rule_summary, spearman, tag_metrics, top1_hit)
 
 
 def test_prf():
@@ -56,3 +58,36 @@ def test_files_are_recognised_by_columns(tmp_path, name, content, kind):
     path = tmp_path / name
     path.write_text(content)
     assert read_table(path)[0] == kind
+
+
+def test_confused_with_by_hand():
+    gold = [{"delay"}, {"delay"}, {"billing"}]
+    pred = [{"no_reply"}, set(), {"billing"}]
+    assert confused_with(gold, pred, ("delay", "billing")) == {"delay": {"no_reply": 1,
+                                                                         "(none)": 1}}
+
+
+def test_expected_calibration_error_by_hand():
+    # bin [0.0, 0.5): p=0.2 twice, outcomes 0,1 -> |0.5-0.2| ; bin [0.8,0.9): p=0.8 twice, 1,1
+    ece, bins = expected_calibration_error([0.2, 0.2, 0.8, 0.8], [0, 1, 1, 1], bins=2)
+    assert ece == pytest.approx(0.5 * 0.3 + 0.5 * 0.2)
+    assert [b["count"] for b in bins] == [2, 2]
+
+
+def test_risk_coverage_by_hand():
+    curve = risk_coverage([0.9, 0.8, 0.1, 0.7], [True, True, False, False], steps=2)
+    assert curve == [{"coverage": 0.5, "accuracy": 1.0}, {"coverage": 1.0, "accuracy": 0.5}]
+
+
+def test_level_confusion():
+    assert level_confusion([0, 3, 3], [0, 2, 3])[3] == [0, 0, 1, 1]
+
+
+def test_rule_summary_by_hand():
+    templates = {"a": "t1", "b": "t1", "c": "t2"}
+    s = rule_summary([["a", "b"], ["a", "c"], []], ["a", "c", None], [True, False, None],
+                     templates)
+    assert s["a"]["fires"] == 2 and s["a"]["coverage"] == pytest.approx(2 / 3)
+    assert s["a"]["overlaps"] == 2 and s["a"]["conflicts"] == 1
+    assert s["a"]["acceptable_when_chosen"] == 1.0 and s["c"]["acceptable_when_chosen"] == 0.0
+    assert math.isnan(s["b"]["acceptable_when_chosen"])
