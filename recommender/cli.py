@@ -66,7 +66,13 @@ def cmd_train(args) -> int:
     from .train import train
 
     languages = tuple(args.lang) if args.lang else None
-    _, metrics = train(args.out, languages, args.corpus_dir)
+    extra = []
+    if args.feedback:
+        from .notebook import feedback_records
+
+        extra = feedback_records(args.feedback)
+        print(f"{len(extra)} reviewed suggestions from {args.feedback} added to training")
+    _, metrics = train(args.out, languages, args.corpus_dir, extra=extra)
     print(f"model written to {args.out}")
     for lang, m in metrics.items():
         print(f"{lang} test split: tag micro-F1 {m['tags']['micro']['f1']:.3f}, macro-F1 "
@@ -310,6 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="rebuild the model from data/ (deterministic)")
     p.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "models"))
+    p.add_argument("--feedback", help="review decisions (JSON Lines from the notebook review "
+                   "panel) to add as labelled examples")
     p.add_argument("--lang", action="append", help="train only this language (repeatable; "
                    "default: every corpus in data/corpus)")
     p.add_argument("--corpus-dir", default=str(Path(__file__).resolve().parent.parent

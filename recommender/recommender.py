@@ -178,7 +178,7 @@ class Recommender:
             reply_subject=subject, language=language.language,
             language_confidence=language.confidence, explanation="", subject=mail.subject,
             sender=mail.sender_address or mail.sender_name, template_language=template_language,
-            threat_kinds=anger.threat_kinds, rules_fired=match.fired)
+            threat_kinds=anger.threat_kinds, rules_fired=match.fired, text=mail.text)
         suggestion.explanation = explain(suggestion, match)
         return suggestion
 

@@ -40,6 +40,13 @@ class Suggestion:
     template_language: str | None = None
     language_confidence: float = 1.0
     rules_fired: list[str] = field(default_factory=list)
+    text: str = ""
+
+    def _repr_html_(self) -> str:
+        """A card for notebooks (all customer text escaped)."""
+        from .notebook import card_html
+
+        return card_html(self)
     threat_kinds: list[str] = field(default_factory=list)
 
     @property

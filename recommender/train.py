@@ -51,11 +51,15 @@ def fit(records: list[dict[str, Any]], lang: str = "en", spacy_model: str | None
 
 def train(out: str | Path = DEFAULT_MODEL_DIR, languages: tuple[str, ...] | None = None,
           corpus_dir: str | Path = corpus.DEFAULT_CORPUS_DIR,
-          spacy_model: str | None = None) -> tuple[Recommender, dict[str, Any]]:
-    """Fit every language on its train split, measure on the test splits, save to ``out``."""
+          spacy_model: str | None = None,
+          extra: list[dict[str, Any]] | None = None) -> tuple[Recommender, dict[str, Any]]:
+    """Fit every language on its train split (plus ``extra`` labelled records, e.g. review
+    feedback, each with a ``language``), measure on the test splits, save to ``out``."""
     corpus_dir = Path(corpus_dir)
     languages = languages or tuple(l for l in LANGUAGES if (corpus_dir / f"{l}.jsonl").is_file())
     train_sets = {lang: corpus.load(lang, "train", corpus_dir) for lang in languages}
+    for record in extra or []:
+        train_sets.get(record.get("language", "en"), train_sets[languages[0]]).append(record)
     shared = None
     if any(lang not in OWN_TAGGER for lang in languages):
         every = [r for lang in languages for r in train_sets[lang]]
@@ -71,6 +75,7 @@ def train(out: str | Path = DEFAULT_MODEL_DIR, languages: tuple[str, ...] | None
     metrics = {lang: evaluate_corpus(rec, corpus.load(lang, "test", corpus_dir))
                for lang in languages}
     meta = {"languages": list(languages), "corpus_sha256": hashes, "train_records": sizes,
+            "extra_records": len(extra or []),
             "metrics_test_split": metrics}
     rec.save(out, meta)
     rec.meta = meta
