@@ -24,6 +24,7 @@ from spacy.matcher import PhraseMatcher
 from .errors import NotFittedError
 from .nlp import get_nlp
 from .resources import read_lines
+from .tag import forget_caches
 from .taxonomy import ANGER_LEVELS
 
 #: Phrase lists (one file each in ``resources/lexicons/<lang>/``) that become count signals.
@@ -211,6 +212,7 @@ class AngerDetector(BaseEstimator):
         return self._lex
 
     def __getstate__(self):
+        forget_caches(getattr(self, "vectorizer_", None))
         state = self.__dict__.copy()
         state.pop("_lex", None)  # compiled matchers are rebuilt from the data files
         state.pop("_names", None)  # a cache of the vectorizer's feature names

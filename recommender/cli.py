@@ -114,7 +114,8 @@ def cmd_evaluate(args) -> int:
 
     rec = _load(args)
     progress = sys.stderr.isatty()
-    gold = Gold(args.text_col, args.gold_tags, args.gold_anger, args.gold_templates)
+    fields = dict(pair.split("=", 1) for pair in args.gold_field or [] if "=" in pair)
+    gold = Gold(args.text_col, args.gold_tags, args.gold_anger, args.gold_templates, fields)
     if args.files:
         result = {Path(f).name: evaluate_file(rec, f, args.split, progress, gold)
                   for f in args.files}
@@ -344,6 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold-anger", metavar="COL", help="gold anger column: level 0-3, or a "
                    "0-1 rating (then correlations are reported)")
     p.add_argument("--gold-templates", metavar="COL", help="acceptable templates column")
+    p.add_argument("--gold-field", action="append", metavar="FIELD=COL",
+                   help="gold value of a field, e.g. order_id=Order (repeatable)")
     p.add_argument("--json", action="store_true", help="print all figures as JSON")
     p.add_argument("-o", "--out-dir", help="write metrics.json, report.html, PNG plots and "
                    "errors.csv here (a folder per file when several)")

@@ -14,7 +14,6 @@ import json
 import re
 from dataclasses import dataclass
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +186,7 @@ class Gold:
     tags: str | None = None
     anger: str | None = None
     templates: str | None = None
+    fields: dict[str, str] | None = None  # field name -> column
 
 
 def _split_labels(value: Any) -> list[str]:
@@ -214,8 +214,10 @@ def _gold_records(frame: pd.DataFrame, gold: Gold, path: Path) -> list[dict[str,
     records = []
     for i, row in enumerate(frame.to_dict("records")):
         level = row.get(gold.anger) if gold.anger else None
+        fields = {name: str(row[col]) for name, col in (gold.fields or {}).items()
+                  if row.get(col) not in (None, "") and row.get(col) == row.get(col)}
         records.append({"id": str(row.get("id", i)), "subject": "", "from": "",
-                        "body": str(row.get(text) or ""), "fields": {},
+                        "body": str(row.get(text) or ""), "fields": fields,
                         "tags": _split_labels(row.get(gold.tags)) if gold.tags else [],
                         "anger": int(level) if level not in (None, "") else 0,
                         "templates": _split_labels(row.get(gold.templates))
@@ -230,10 +232,10 @@ def read_table(path: str | Path, gold: Gold | None = None) -> tuple[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
-    if gold is not None and (gold.tags or gold.templates or gold.anger):
+    if gold is not None and (gold.tags or gold.templates or gold.anger or gold.fields):
         frame = _frame(path)
-        missing = [c for c in (gold.tags, gold.anger, gold.templates)
-                   if c and c not in frame.columns]
+        wanted = (gold.tags, gold.anger, gold.templates, *(gold.fields or {}).values())
+        missing = [c for c in wanted if c and c not in frame.columns]
         if missing:
             raise InputError(f"{path}: gold column(s) {missing} not found")
         if gold.anger and not gold.tags and not gold.templates and \

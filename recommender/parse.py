@@ -11,7 +11,7 @@ import email.policy
 import re
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.utils import parseaddr
 
 from charset_normalizer import from_bytes

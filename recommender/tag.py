@@ -110,6 +110,7 @@ class Tagger(BaseEstimator):
         return csr_matrix(np.log1p(counts) * CUE_SCALE)
 
     def __getstate__(self):
+        forget_caches(getattr(self, "words_", None), getattr(self, "chars_", None))
         state = self.__dict__.copy()
         state.pop("_cue_matcher", None)  # rebuilt from the lexicon file when needed
         return state
@@ -138,12 +139,16 @@ class Tagger(BaseEstimator):
 
     def _estimator(self, y: np.ndarray) -> OneVsRestClassifier:
         base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000,
-                                  solver="liblinear")
+                                  solver="liblinear", random_state=self.random_state)
         counts = [int(min(c.sum(), len(c) - c.sum())) for c in y.T if 0 < c.sum() < len(c)]
         folds = min([CALIBRATION_FOLDS, *counts])
         if folds < 2:  # a tag with a single example cannot be calibrated out of fold
             warn_once("a tag has fewer than 2 examples: its probabilities are not calibrated")
             return OneVsRestClassifier(base)
+        # ensemble=True (three calibrated models per tag) measured better on real text than
+        # one model calibrated out of fold: real_dev top-1 hit 0.759 vs 0.737, although the
+        # single model scores higher on our test split (micro-F1 0.786 vs 0.755) and is a
+        # third of the size.
         return OneVsRestClassifier(CalibratedClassifierCV(base, method="sigmoid", cv=folds))
 
     def _binarize(self, labels: Sequence[Iterable[str]]) -> np.ndarray:
@@ -199,6 +204,14 @@ class Tagger(BaseEstimator):
         self._check_fitted()
         order = np.argsort(-probabilities, kind="stable")
         return [self.tags[j] for j in order if probabilities[j] >= self.thresholds_[j]]
+
+
+def forget_caches(*vectorizers) -> None:
+    """Drop scikit-learn's ``_stop_words_id`` cache (a memory address) from vectorizers before
+    pickling, so that training twice writes byte-identical model files."""
+    for vectorizer in vectorizers:
+        if vectorizer is not None:
+            vectorizer.__dict__.pop("_stop_words_id", None)
 
 
 def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:

@@ -15,7 +15,7 @@ from typing import Any
 from . import corpus
 from .anger import AngerDetector
 from .config import load_config
-from .evaluate import evaluate_corpus
+from .evaluate import evaluate_corpus, without_rows
 from .parse import parse
 from .recommender import DEFAULT_MODEL_DIR, LanguageModel, Recommender
 from .tag import Tagger
@@ -56,7 +56,8 @@ def train(out: str | Path = DEFAULT_MODEL_DIR, languages: tuple[str, ...] | None
     """Fit every language on its train split (plus ``extra`` labelled records, e.g. review
     feedback, each with a ``language``), measure on the test splits, save to ``out``."""
     corpus_dir = Path(corpus_dir)
-    languages = languages or tuple(l for l in LANGUAGES if (corpus_dir / f"{l}.jsonl").is_file())
+    languages = languages or tuple(code for code in LANGUAGES
+                                   if (corpus_dir / f"{code}.jsonl").is_file())
     train_sets = {lang: corpus.load(lang, "train", corpus_dir) for lang in languages}
     for record in extra or []:
         train_sets.get(record.get("language", "en"), train_sets[languages[0]]).append(record)
@@ -72,7 +73,7 @@ def train(out: str | Path = DEFAULT_MODEL_DIR, languages: tuple[str, ...] | None
     hashes = {lang: hashlib.sha256((corpus_dir / f"{lang}.jsonl").read_bytes()).hexdigest()
               for lang in languages}
     rec = Recommender(models, load_config())
-    metrics = {lang: evaluate_corpus(rec, corpus.load(lang, "test", corpus_dir))
+    metrics = {lang: without_rows(evaluate_corpus(rec, corpus.load(lang, "test", corpus_dir)))
                for lang in languages}
     meta = {"languages": list(languages), "corpus_sha256": hashes, "train_records": sizes,
             "extra_records": len(extra or []),

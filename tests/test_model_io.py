@@ -69,3 +69,8 @@ def test_save_and_load_round_trip(rec, tmp_path):
     again = Recommender.load(tmp_path / "m")
     text = "I was charged twice for my order"
     assert again.suggest(text).tag_scores == rec.suggest(text).tag_scores
+
+
+def test_sidecar_holds_figures_not_texts():
+    sidecar = (DEFAULT_MODEL_DIR / SIDECAR_NAME).read_text()
+    assert len(sidecar) < 200_000 and '"rows"' not in sidecar

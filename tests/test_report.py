@@ -98,9 +98,11 @@ def test_own_table_with_named_gold_columns(tmp_path, capsys):
     src = tmp_path / "export.parquet"
     pd.DataFrame({"Body": ["my parcel is two weeks late", "you charged me twice!!", "thanks!"],
                   "Labels": ["delay", "billing", ""], "Mood": [1, 2, 0],
-                  "Ok replies": ["delivery_delay", "billing_error", ""]}).to_parquet(src)
+                  "Ok replies": ["delivery_delay", "billing_error", ""],
+                  "Order": ["", "", ""]}).to_parquet(src)
     assert main(["evaluate", str(src), "--text-col", "Body", "--gold-tags", "Labels",
-                 "--gold-anger", "Mood", "--gold-templates", "Ok replies", "--json"]) == 0
+                 "--gold-anger", "Mood", "--gold-templates", "Ok replies", "--gold-field",
+                 "order_id=Order", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)["export.parquet"]
     assert data["kind"] == "corpus" and data["n"] == 3
     assert data["tags"]["per_tag"]["delay"]["support"] == 1

@@ -60,3 +60,11 @@ def test_empty_input(tagger):
 ])
 def test_normalise(text, expected):
     assert normalise(text) == expected
+
+
+def test_fitted_tagger_pickles_to_the_same_bytes():
+    import pickle
+
+    a = Tagger(tags=("delay", "billing"), cv=3).fit(TEXTS, LABELS)
+    b = Tagger(tags=("delay", "billing"), cv=3).fit(TEXTS, LABELS)
+    assert pickle.dumps(a) == pickle.dumps(b)
