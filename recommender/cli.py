@@ -110,7 +110,7 @@ def cmd_rules(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from .evaluate import Gold, dumps, evaluate_file, read_table, standard_suite, without_rows
+    from .evaluate import Gold, compare, dumps, evaluate_file, standard_suite, without_rows
 
     rec = _load(args)
     progress = sys.stderr.isatty()
@@ -124,27 +124,12 @@ def cmd_evaluate(args) -> int:
     if args.compare:
         from .recommender import Recommender
 
-        other = Recommender.load(args.compare, config=args.config)
-        for name, r in result.items():
-            if "file" in r and r.get("kind") == "corpus":
-                theirs = evaluate_file(other, r["file"], args.split)
-                r["compare"] = {"model": args.compare, "per_tag_f1": {
-                    t: {"this": v["f1"], "other": theirs["tags"]["per_tag"][t]["f1"],
-                        "difference": round(v["f1"] - theirs["tags"]["per_tag"][t]["f1"], 4)}
-                    for t, v in r["tags"]["per_tag"].items()},
-                    "other_micro_f1": theirs["tags"]["micro"]["f1"]}
+        compare(result, Recommender.load(args.compare, config=args.config), args.compare,
+                args.split)
     if args.cv:
-        from .train import cross_validate, learning_curve
+        from .train import add_cross_validation
 
-        for name, r in result.items():
-            if r.get("kind") != "corpus":
-                continue
-            records = read_table(r["file"])[1]
-            lang = records[0]["id"].split("-")[0] if records else "en"
-            r["cross_validation"] = cross_validate(records, lang, args.cv)
-            r["learning_curve"] = learning_curve(
-                [x for x in records if x.get("split") != "test"],
-                [x for x in records if x.get("split") == "test"], lang)
+        add_cross_validation(result, args.cv)
     if args.out_dir:
         from .report import write_report
 
@@ -222,7 +207,7 @@ def cmd_corpus(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from .batch import Columns, run
+    from .batch import Columns, run, run_dask
 
     mapping = {}
     for pair in args.context_map or []:
@@ -233,7 +218,9 @@ def cmd_batch(args) -> int:
     columns = Columns(args.text_col, args.raw_col, args.subject_col, args.from_col, args.id_col,
                       args.date_col, mapping)
     if args.engine == "dask":
-        summary = _run_dask(args, columns)
+        summary = run_dask(args.input, args.output, model=args.model, config=args.config,
+                           jobs=args.jobs, fmt=args.format, columns=columns,
+                           scheduler=args.scheduler)
     else:
         summary = run(args.input, args.output, model=args.model, config=args.config,
                       rules=args.rules, jobs=args.jobs, fmt=args.format, columns=columns,
@@ -244,40 +231,6 @@ def cmd_batch(args) -> int:
                                            encoding="utf-8")
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
-
-
-def _run_dask(args, columns):
-    from .batch import Summary, suggest_dask
-    from .batch.read import detect_format
-    from .batch.write import Writer
-
-    try:
-        import dask.dataframe as dd
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise RecommenderError("the dask engine needs dask: pip install 'recommender[dask]'")
-    fmt = args.format or detect_format(args.input)
-    readers = {"csv": dd.read_csv, "parquet": dd.read_parquet,
-               "jsonl": lambda p: dd.read_json(p, lines=True)}
-    if fmt not in readers:
-        raise RecommenderError(f"the dask engine reads csv, jsonl or parquet tables, not {fmt}; "
-                               "use --engine local for mail files")
-    cluster = None if args.scheduler else LocalCluster(n_workers=args.jobs, threads_per_worker=1,
-                                                       processes=True)
-    summary = Summary()
-    with Client(args.scheduler or cluster):
-        kwargs = {"dtype": str, "keep_default_na": False} if fmt == "csv" else {}
-        out = suggest_dask(readers[fmt](args.input, **kwargs), args.model, args.config,
-                           columns).persist()
-        with Writer(args.output) as writer:  # one partition at a time, in order
-            for i in range(out.npartitions):
-                rows = out.partitions[i].compute().to_dict("records")
-                writer.write(rows)
-                for row in rows:
-                    summary.add(row)
-    if cluster is not None:
-        cluster.close()
-    return summary
 
 
 def cmd_demo(args) -> int:

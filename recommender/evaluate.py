@@ -303,3 +303,17 @@ def without_rows(result: Any) -> Any:
 
 def dumps(result: dict[str, Any]) -> str:
     return json.dumps(without_rows(result), indent=2, ensure_ascii=False, sort_keys=True)
+
+
+def compare(results: dict[str, Any], other, name: str, split: str | None = None) -> None:
+    """Add to each corpus result the ``other`` model's per-tag F1 and the difference."""
+    for r in results.values():
+        if r.get("kind") != "corpus" or "file" not in r:
+            continue
+        theirs = evaluate_file(other, r["file"], split)
+        r["compare"] = {"model": name, "other_micro_f1": theirs["tags"]["micro"]["f1"],
+                        "per_tag_f1": {t: {"this": v["f1"],
+                                           "other": theirs["tags"]["per_tag"][t]["f1"],
+                                           "difference": round(
+                                               v["f1"] - theirs["tags"]["per_tag"][t]["f1"], 4)}
+                                       for t, v in r["tags"]["per_tag"].items()}}

@@ -116,3 +116,19 @@ def learning_curve(train_set: list[dict[str, Any]], test_set: list[dict[str, Any
                        "tag_micro_f1": m["tags"]["micro"]["f1"],
                        "anger_level_accuracy": m["anger"]["level_accuracy"]})
     return points
+
+
+def add_cross_validation(results: dict[str, Any], k: int) -> None:
+    """Add K-fold cross-validation and a learning curve to each corpus-format result."""
+    from .evaluate import read_table
+
+    for r in results.values():
+        if r.get("kind") != "corpus" or "file" not in r:
+            continue
+        records = read_table(r["file"])[1]
+        lang = records[0]["id"].split("-")[0] if records and "-" in records[0]["id"] else "en"
+        lang = lang if lang in LANGUAGES else "en"
+        r["cross_validation"] = cross_validate(records, lang, k)
+        r["learning_curve"] = learning_curve([x for x in records if x.get("split") != "test"],
+                                             [x for x in records if x.get("split") == "test"],
+                                             lang)

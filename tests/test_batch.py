@@ -198,3 +198,15 @@ def test_dask_local_cluster(tmp_path):
         out = suggest_dask(dd.from_pandas(df, npartitions=3)).compute()
     assert out["id"].tolist() == df["id"].tolist()
     assert out["template"].tolist() == suggest_frame(df)["template"].tolist()
+
+
+def test_dask_engine_from_the_command_line(tmp_path, capsys):
+    pytest.importorskip("dask.distributed")
+    from recommender.cli import main
+
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"id": ["a", "b", "c"], "text": TEXTS[:3]}).to_csv(src, index=False)
+    assert main(["batch", str(src), "-o", str(tmp_path / "o.csv"), "--engine", "dask",
+                 "--jobs", "1"]) == 0
+    out = _read(tmp_path / "o.csv")
+    assert out["id"].tolist() == ["a", "b", "c"] and "3 messages" in capsys.readouterr().out

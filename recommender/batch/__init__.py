@@ -22,7 +22,7 @@ from .read import Columns, Item, read_items, row_item
 from .summary import Summary
 from .write import COLUMNS, Writer, error_row, row_of
 
-__all__ = ["Columns", "Summary", "process", "run", "suggest_frame", "suggest_dask"]
+__all__ = ["Columns", "Summary", "process", "run", "run_dask", "suggest_frame", "suggest_dask"]
 
 #: Messages per chunk: large enough to vectorise the tagger, small enough to keep memory flat.
 CHUNK_SIZE = 256
@@ -170,3 +170,41 @@ def suggest_dask(ddf, model: str | None = None, config: Any = None,
     meta = pd.DataFrame({c: pd.Series(dtype="float64" if c == "anger" else "object")
                          for c in COLUMNS})
     return ddf.map_partitions(_frame_partition, model, config, columns, meta=meta)
+
+
+def run_dask(source: str | Path, output: str | Path, *, model: str | None = None,
+             config: Any = None, jobs: int = 2, fmt: str | None = None,
+             columns: Columns | None = None, scheduler: str | None = None) -> Summary:
+    """:func:`run` for a CSV / JSON Lines / Parquet table on Dask: a local cluster of ``jobs``
+    workers, or the scheduler at ``scheduler``; output written a partition at a time."""
+    from ..errors import RecommenderError
+    from .read import detect_format
+    from .write import Writer
+
+    try:
+        import dask.dataframe as dd
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise RecommenderError("the dask engine needs dask: pip install 'recommender[dask]'"
+                               ) from None
+    fmt = fmt or detect_format(source)
+    readers = {"csv": lambda p: dd.read_csv(p, dtype=str, keep_default_na=False),
+               "parquet": dd.read_parquet, "jsonl": lambda p: dd.read_json(p, lines=True)}
+    if fmt not in readers:
+        raise RecommenderError(f"the dask engine reads csv, jsonl or parquet tables, not {fmt}; "
+                               "use --engine local for mail files")
+    cluster = None if scheduler else LocalCluster(n_workers=jobs, threads_per_worker=1)
+    summary = Summary()
+    try:
+        with Client(scheduler or cluster):
+            out = suggest_dask(readers[fmt](str(source)), model, config, columns).persist()
+            with Writer(output) as writer:  # one partition at a time, in input order
+                for i in range(out.npartitions):
+                    rows = out.partitions[i].compute().to_dict("records")
+                    writer.write(rows)
+                    for row in rows:
+                        summary.add(row)
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return summary
