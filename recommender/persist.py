@@ -45,7 +45,7 @@ def save(obj: Any, directory: str | Path, meta: dict[str, Any]) -> Path:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / MODEL_NAME
-    joblib.dump(obj, path, compress=3)
+    joblib.dump(obj, path, compress=("lzma", 3))  # keeps the shipped model under 20 MB
     sidecar = {
         "format_version": FORMAT_VERSION,
         "recommender_version": __version__,
