@@ -53,7 +53,6 @@ def inputs(tmp_path) -> dict[str, Path]:
     paths["eml"] = tmp_path / "eml"
     frame = pd.DataFrame({"id": [f"t{i}" for i in range(4)], "body": TEXTS,
                           "order_id": ["A1", "", "", ""]})
-    csv_text = frame.to_csv(index=False) + 'x5,"unterminated,A9,extra,fields\n'
     paths["csv"] = tmp_path / "in.csv"
     paths["csv"].write_text(frame.to_csv(index=False).rstrip("\n") + "\nbroken,row,with,too,many\n")
     paths["jsonl"] = tmp_path / "in.jsonl"
@@ -61,7 +60,6 @@ def inputs(tmp_path) -> dict[str, Path]:
     paths["jsonl"].write_text("\n".join(lines[:2] + ["{not json"] + lines[2:]) + "\n")
     paths["parquet"] = tmp_path / "in.parquet"
     frame.to_parquet(paths["parquet"])
-    del csv_text
     return paths
 
 

@@ -47,8 +47,9 @@ def test_suggestion_api(rec):
 def test_missing_fields_are_marked_never_blank(rec):
     s = rec.suggest("my parcel is late")
     assert s.missing_fields
+    labels = rec.templates("en").markers
     for name in s.missing_fields:
-        assert "[" in s.reply
+        assert f"[{labels[name]}]" in s.reply_subject + s.reply
     assert "{{" not in s.reply and "None" not in s.reply
 
 
