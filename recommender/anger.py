@@ -22,7 +22,7 @@ from sklearn.model_selection import KFold, cross_val_predict
 from spacy.matcher import PhraseMatcher
 
 from .errors import NotFittedError
-from .nlp import get_nlp
+from .nlp import get_nlp, make_doc
 from .resources import read_lines
 from .tag import forget_caches
 from .taxonomy import ANGER_LEVELS
@@ -148,7 +148,7 @@ def _sentences(text: str) -> list[str]:
 
 def measure(text: str, lex: Lexicons) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Raw signal values of ``text`` and the words behind each."""
-    found = lex.matches(lex.nlp.make_doc(text))
+    found = lex.matches(make_doc(lex.nlp, text))
     found["anger"] = [s for s in found.get("anger", [])
                       if not lex.before(s, NEGATION_WINDOW, lex.negators)]
     hits = {label: [span.text for span in spans] for label, spans in found.items()}

@@ -20,7 +20,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from spacy.matcher import PhraseMatcher
 
 from .errors import NotFittedError, warn_once
-from .nlp import get_nlp, tokens
+from .nlp import get_nlp, pipe, tokens
 from .resources import read_lines
 from .taxonomy import LANGUAGES, TAGS
 
@@ -118,7 +118,7 @@ class Tagger(BaseEstimator):
     def _features(self, texts: Sequence[str], fit: bool = False):
         nlp = get_nlp(self.lang, self.spacy_model)
         normalised = [normalise(t) for t in texts]
-        docs = list(nlp.pipe(normalised, batch_size=256))
+        docs = list(pipe(nlp, normalised))
         words = [" ".join(tokens(doc)) for doc in docs]
         if fit:
             self.words_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
