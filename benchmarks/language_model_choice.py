@@ -17,6 +17,7 @@ from recommender.anger import AngerDetector
 from recommender.evaluate import tag_metrics
 from recommender.parse import parse
 from recommender.tag import Tagger
+from recommender.train import ANGER_SETTINGS
 
 LANGS = ("en", "et", "lv", "sl")
 
@@ -48,7 +49,8 @@ def main() -> None:
     multi = Tagger(lang="xx", char_ngrams=(3, 5), cues=False).fit(everything, labels)
     report("multilingual, words + chars 3-5", {lang: multi for lang in LANGS})
     for lang in LANGS:
-        anger = AngerDetector(lang=lang).fit(x[lang], [r["anger"] for r in train[lang]])
+        anger = AngerDetector(lang=lang, **ANGER_SETTINGS.get(lang, {})).fit(
+            x[lang], [r["anger"] for r in train[lang]])
         levels = np.array([a.level for a in anger.grade_many(xt[lang])])
         acc = np.mean(levels == np.array([r["anger"] for r in test[lang]]))
         print(f"anger per language                 {lang}  level accuracy {acc:.3f}")

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.sparse import hstack
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import Ridge
@@ -32,12 +33,13 @@ PHRASE_SIGNALS = ("profanity", "sarcasm", "accusation", "confrontation", "rhetor
                   "formal_complaint", "urgency", "repeat_contact", "polite")
 LEXICAL_SIGNALS = ("anger_words", "anger_peak", "intensified", *PHRASE_SIGNALS, "threat",
                    "shouting", "exclamation", "insistent_punctuation", "broken_sentences")
-#: ``wording`` is learned: a ridge model over word n-grams of our corpus, fitted out of fold,
-#: whose evidence is the n-grams that pushed it up. It catches anger our lexicons miss
-#: ("what am I paying for exactly"), at some cost on text unlike our corpus (see README).
+#: ``wording`` is learned: a ridge model over word n-grams (and optionally character n-grams)
+#: of our corpus, fitted out of fold, whose evidence is the word n-grams that pushed it up. It
+#: catches anger our lexicons miss ("what am I paying for exactly"), at some cost on text
+#: unlike our corpus (see README).
 SIGNALS = (*LEXICAL_SIGNALS, "wording")
-# Ridge penalty of the wording model: strong, so that it stays one signal among many.
-WORDING_ALPHA = 10.0
+#: Most character n-grams the wording model keeps (when it uses them).
+WORDING_CHAR_FEATURES = 30000
 
 # Words written in capitals that are not shouting (carriers, currencies, common acronyms).
 _NOT_SHOUTING = frozenset(
@@ -194,6 +196,9 @@ class AngerDetector(BaseEstimator):
     ----------
     lang : language of the lexicons
     alpha : ridge regularisation of the signal weights
+    wording_alpha : ridge regularisation of the wording model (strong by default, so that
+        it stays one signal among many)
+    char_ngrams : character n-gram range the wording model adds to word n-grams, or None
 
     Examples
     --------
@@ -202,9 +207,12 @@ class AngerDetector(BaseEstimator):
     True
     """
 
-    def __init__(self, lang: str = "en", alpha: float = 1.0):
+    def __init__(self, lang: str = "en", alpha: float = 1.0, wording_alpha: float = 10.0,
+                 char_ngrams: tuple[int, int] | None = None):
         self.lang = lang
         self.alpha = alpha
+        self.wording_alpha = wording_alpha
+        self.char_ngrams = char_ngrams
 
     def _lexicons(self) -> Lexicons:
         if getattr(self, "_lex", None) is None:
@@ -212,7 +220,7 @@ class AngerDetector(BaseEstimator):
         return self._lex
 
     def __getstate__(self):
-        forget_caches(getattr(self, "vectorizer_", None))
+        forget_caches(getattr(self, "vectorizer_", None), getattr(self, "chars_", None))
         state = self.__dict__.copy()
         state.pop("_lex", None)  # compiled matchers are rebuilt from the data files
         state.pop("_names", None)  # a cache of the vectorizer's feature names
@@ -224,11 +232,29 @@ class AngerDetector(BaseEstimator):
         return np.array([[measure(t, lex)[0][s] for s in LEXICAL_SIGNALS] for t in texts]
                         ).reshape(len(texts), len(LEXICAL_SIGNALS))
 
+    def _bag(self, texts: Sequence[str], fit: bool = False):
+        """Word n-gram columns, then character n-gram columns (when the model has them)."""
+        if fit:
+            self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+            self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams,
+                                          min_df=2, sublinear_tf=True,
+                                          max_features=WORDING_CHAR_FEATURES
+                                          ) if self.char_ngrams else None
+            blocks = [self.vectorizer_.fit_transform(texts)]
+            if self.chars_ is not None:
+                blocks.append(self.chars_.fit_transform(texts))
+        else:
+            blocks = [self.vectorizer_.transform(texts)]
+            if getattr(self, "chars_", None) is not None:
+                blocks.append(self.chars_.transform(texts))
+        return hstack(blocks).tocsr()
+
     def _wording(self, texts: Sequence[str]) -> list[tuple[float, list[str]]]:
-        """Wording value of each text and the (up to 3) n-grams that raised it most."""
-        rows = self.vectorizer_.transform(texts)
+        """Wording value of each text and the (up to 3) word n-grams that raised it most."""
+        rows = self._bag(texts)
         values = self.wording_.predict(rows)
-        contrib = rows.multiply(self.wording_.coef_).tocsr()
+        words = len(self.vectorizer_.vocabulary_)
+        contrib = rows[:, :words].multiply(self.wording_.coef_[:words]).tocsr()
         if getattr(self, "_names", None) is None:
             self._names = self.vectorizer_.get_feature_names_out()
         out = []
@@ -243,12 +269,11 @@ class AngerDetector(BaseEstimator):
         """Fit signal weights (target ``level / 3``) and the cut points between levels."""
         texts = list(texts)
         y = np.asarray(levels, dtype=float) / (len(ANGER_LEVELS) - 1)
-        self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-        bag = self.vectorizer_.fit_transform(texts)
+        bag = self._bag(texts, fit=True)
         # Out-of-fold wording values, so the signal weights see it as on unseen text.
         folds = KFold(5, shuffle=True, random_state=0) if len(texts) >= 10 else 2
-        oof = cross_val_predict(Ridge(alpha=WORDING_ALPHA), bag, y, cv=folds)
-        self.wording_ = Ridge(alpha=WORDING_ALPHA).fit(bag, y)
+        oof = cross_val_predict(Ridge(alpha=self.wording_alpha), bag, y, cv=folds)
+        self.wording_ = Ridge(alpha=self.wording_alpha).fit(bag, y)
         x = np.column_stack([self.signals(texts), oof])
         model = Ridge(alpha=self.alpha, positive=True).fit(x, y)
         self.weights_ = dict(zip(SIGNALS, model.coef_.round(6).tolist()))

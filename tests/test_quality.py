@@ -2,7 +2,8 @@
 
 These floors guard against regressions; they sit just under what the shipped model measures
 (see the README's figures). The targets of the core issue are higher (tag micro-F1 0.90,
-macro-F1 0.85, anger level accuracy 0.75) and are not reached yet.
+macro-F1 0.85, anger level accuracy 0.75; for et, lv and sl macro-F1 0.85 and anger level
+accuracy 0.70) and are not reached yet.
 """
 
 import pytest
@@ -29,6 +30,15 @@ def test_anger(metrics):
 def test_templates(metrics):
     assert metrics["templates"]["hit@1"] >= 0.70
     assert metrics["templates"]["hit@3"] >= 0.85
+
+
+# Measured: et 0.790 / 0.690, lv 0.769 / 0.684, sl 0.764 / 0.678 (test splits of 171-187).
+@pytest.mark.parametrize("lang, macro_f1, anger_accuracy", [
+    ("et", 0.77, 0.67), ("lv", 0.75, 0.66), ("sl", 0.74, 0.65)])
+def test_other_languages(rec, lang, macro_f1, anger_accuracy):
+    m = evaluate_corpus(rec, corpus.load(lang, "test"))
+    assert m["tags"]["macro"]["f1"] >= macro_f1
+    assert m["anger"]["level_accuracy"] >= anger_accuracy
 
 
 def test_non_complaints_are_mostly_left_alone(metrics):

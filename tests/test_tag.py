@@ -68,3 +68,20 @@ def test_fitted_tagger_pickles_to_the_same_bytes():
     a = Tagger(tags=("delay", "billing"), cv=3).fit(TEXTS, LABELS)
     b = Tagger(tags=("delay", "billing"), cv=3).fit(TEXTS, LABELS)
     assert pickle.dumps(a) == pickle.dumps(b)
+
+
+def test_compact_coefficients_move_probabilities_by_less_than_a_millionth():
+    from copy import deepcopy
+
+    from recommender import corpus
+    from recommender.tag import compact
+
+    records = corpus.load("en", "train")[:400]
+    t = Tagger()
+    x = t._features([r["body"] for r in records], fit=True)
+    y = t._binarize([r["tags"] for r in records])
+    full = t._estimator(y).fit(x, y)
+    small = compact(deepcopy(full))
+    coef = small.estimators_[0].calibrated_classifiers_[0].estimator.coef_
+    assert coef.dtype == np.float32
+    assert np.abs(full.predict_proba(x) - small.predict_proba(x)).max() < 1e-6
