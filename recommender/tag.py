@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
+from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -113,6 +114,7 @@ class Tagger(BaseEstimator):
         forget_caches(getattr(self, "words_", None), getattr(self, "chars_", None))
         state = self.__dict__.copy()
         state.pop("_cue_matcher", None)  # rebuilt from the lexicon file when needed
+        state.pop("_stacked", None)  # rebuilt from model_ when needed
         return state
 
     def _features(self, texts: Sequence[str], fit: bool = False):
@@ -193,7 +195,10 @@ class Tagger(BaseEstimator):
         texts = list(texts)
         if not texts:
             return np.zeros((0, len(self.tags)))
-        return self.model_.predict_proba(self._features(texts))
+        x = self._features(texts)
+        if getattr(self, "_stacked", None) is None:
+            self._stacked = StackedSigmoids.of(self.model_) or self.model_
+        return self._stacked.predict_proba(x)
 
     def predict(self, texts: Sequence[str]) -> list[list[str]]:
         """Tags whose probability reaches their threshold, most probable first."""
@@ -204,6 +209,48 @@ class Tagger(BaseEstimator):
         self._check_fitted()
         order = np.argsort(-probabilities, kind="stable")
         return [self.tags[j] for j in order if probabilities[j] >= self.thresholds_[j]]
+
+
+class StackedSigmoids:
+    """A fitted one-vs-rest ensemble of sigmoid-calibrated linear models as one matrix
+    product: the same probabilities scikit-learn computes model by model (to 1e-12, checked
+    in tests/test_tag.py), about 30 times faster on a chunk of 256 texts because the 36 model
+    calls and their input checks become one sparse-dense product."""
+
+    def __init__(self, weights: np.ndarray, intercepts: np.ndarray, a: np.ndarray,
+                 b: np.ndarray, per_tag: int):
+        self.weights, self.intercepts, self.a, self.b = weights, intercepts, a, b
+        self.per_tag = per_tag
+
+    @classmethod
+    def of(cls, model) -> "StackedSigmoids | None":
+        """Stack ``model``, or ``None`` when it is not made only of sigmoid-calibrated
+        binary linear models (e.g. uncalibrated, or a tag that was constant in training)."""
+        columns, intercepts, a, b, sizes = [], [], [], [], set()
+        for estimator in getattr(model, "estimators_", []):
+            fitted = getattr(estimator, "calibrated_classifiers_", None)
+            if not fitted or getattr(estimator, "method", None) != "sigmoid":
+                return None
+            sizes.add(len(fitted))
+            for member in fitted:
+                linear, calibrators = member.estimator, member.calibrators
+                coef = getattr(linear, "coef_", None)
+                if (coef is None or coef.shape[0] != 1 or len(calibrators) != 1
+                        or list(linear.classes_) != [0, 1]):
+                    return None
+                columns.append(np.asarray(coef[0], dtype=np.float64))
+                intercepts.append(float(linear.intercept_[0]))
+                a.append(float(calibrators[0].a_))
+                b.append(float(calibrators[0].b_))
+        if not columns or len(sizes) != 1:
+            return None
+        return cls(np.column_stack(columns), np.array(intercepts), np.array(a), np.array(b),
+                   sizes.pop())
+
+    def predict_proba(self, x) -> np.ndarray:
+        scores = np.asarray(x @ self.weights) + self.intercepts
+        proba = expit(-(self.a * scores + self.b))
+        return proba.reshape(x.shape[0], -1, self.per_tag).mean(axis=2)
 
 
 def compact(model: OneVsRestClassifier) -> OneVsRestClassifier:

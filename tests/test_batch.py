@@ -179,10 +179,28 @@ def test_summary_counts_and_incident():
     assert [(i["tag"], i["day"], i["messages"]) for i in incidents] == [
         ("outage", "2026-11-04", INCIDENT_MIN_MESSAGES + 5)]
     assert incidents[0]["template"] == "mass_apology" and len(incidents[0]["ids"]) == 15
+    assert incidents[0]["rows"] == list(range(21, 36))  # after the 7 x 3 delay rows
     data = summary.to_dict()
     assert data["rows"] == 37 and data["errors"] == {"empty": 1}
     assert data["needs_human"]["low_confidence"] == 15
     assert "mass_apology" in summary.render()
+
+
+def test_incident_keeps_every_row_but_only_example_ids():
+    from recommender.batch.summary import MAX_IDS_PER_DAY
+
+    summary = Summary()
+    base = dict.fromkeys(COLUMNS, "") | {"tags": "outage", "anger_level": "calm"}
+    for n in range(MAX_IDS_PER_DAY + 50):
+        summary.add({**base, "id": f"o{n}"}, "Wed, 04 Nov 2026 09:00:00 +0000")
+    for day in range(10, 20):  # ordinary days: some delay, one outage each
+        for n in range(20):
+            summary.add({**base, "id": f"d{day}-{n}", "tags": "delay"}, f"2026-11-{day}T10:00")
+        summary.add({**base, "id": f"x{day}"}, f"2026-11-{day}T11:00:00")
+    (incident,) = summary.incidents()
+    assert incident["rows"] == list(range(MAX_IDS_PER_DAY + 50))
+    assert incident["ids"] == [f"o{n}" for n in range(MAX_IDS_PER_DAY)]
+    assert summary.to_dict()["incidents"][0]["affected"] == MAX_IDS_PER_DAY + 50
 
 
 def test_dask_local_cluster(tmp_path):

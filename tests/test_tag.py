@@ -85,3 +85,24 @@ def test_compact_coefficients_move_probabilities_by_less_than_a_millionth():
     coef = small.estimators_[0].calibrated_classifiers_[0].estimator.coef_
     assert coef.dtype == np.float32
     assert np.abs(full.predict_proba(x) - small.predict_proba(x)).max() < 1e-6
+
+
+@pytest.mark.parametrize("lang", ["en", "et"])
+def test_stacked_sigmoids_give_scikit_learns_probabilities(rec, lang):
+    from recommender import corpus
+    from recommender.tag import StackedSigmoids
+
+    tagger = rec.models[lang].tagger
+    x = tagger._features([r["body"] for r in corpus.load(lang, "test")])
+    stacked = StackedSigmoids.of(tagger.model_)
+    assert stacked is not None
+    assert np.abs(stacked.predict_proba(x) - tagger.model_.predict_proba(x)).max() < 1e-12
+
+
+def test_uncalibrated_models_are_not_stacked():
+    from recommender.tag import StackedSigmoids
+
+    t = Tagger(tags=("delay", "billing"), cv=3).fit(TEXTS, LABELS)
+    assert StackedSigmoids.of(t.model_) is not None
+    t.model_.estimators_[0] = t.model_.estimators_[0].calibrated_classifiers_[0].estimator
+    assert StackedSigmoids.of(t.model_) is None

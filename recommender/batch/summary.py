@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,8 +22,9 @@ INCIDENT_MIN_MESSAGES = 10
 #: … and this many times both the tag's median daily count over the export (days with mail)
 #: and the count expected from that day's volume at the tag's share on the other days.
 INCIDENT_RATIO = 3.0
-#: Ids kept per (day, tag), enough to address the affected customers without unbounded memory.
-MAX_IDS_PER_DAY = 10000
+#: Message ids kept per (day, tag) as examples; every affected message is kept as its row
+#: number (4 bytes each), so memory stays small however large the export.
+MAX_IDS_PER_DAY = 100
 
 
 def day_of(date: str) -> str | None:
@@ -51,9 +53,13 @@ class Summary:
     errors: Counter = field(default_factory=Counter)
     attachments: int = 0
     _daily: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    _daily_rows: dict[tuple[str, str], array] = field(
+        default_factory=lambda: defaultdict(lambda: array("I")))
     _volume: Counter = field(default_factory=Counter)
 
     def add(self, row: dict[str, Any], date: str = "") -> None:
+        """Count one output row; ``date`` is the message's ``Date`` (for incidents)."""
+        position = self.rows
         self.rows += 1
         if row["error"]:
             self.errors[row["error_kind"] or "error"] += 1
@@ -73,17 +79,17 @@ class Summary:
         if day:
             self._volume[day] += 1
             for tag in tags:
+                self._daily_rows[(day, tag)].append(position)
                 ids = self._daily[(day, tag)]
                 if len(ids) < MAX_IDS_PER_DAY:
                     ids.append(row["id"])
-                else:
-                    ids.append("")  # counted, id not kept
 
     def incidents(self) -> list[dict[str, Any]]:
-        """Days on which one tag was unusually frequent, with the affected message ids."""
+        """Days on which one tag was unusually frequent: the affected rows (0-based positions
+        in the output, which keeps input order) and the first ``MAX_IDS_PER_DAY`` ids."""
         per_tag: dict[str, dict[str, int]] = defaultdict(dict)
-        for (day, tag), ids in self._daily.items():
-            per_tag[tag][day] = len(ids)
+        for (day, tag), positions in self._daily_rows.items():
+            per_tag[tag][day] = len(positions)
         days, total = list(self._volume), sum(self._volume.values())
         found = []
         for tag, counts in per_tag.items():
@@ -96,7 +102,8 @@ class Summary:
                 if count >= INCIDENT_MIN_MESSAGES and count >= INCIDENT_RATIO * expected:
                     found.append({"day": day, "tag": tag, "messages": count,
                                   "median_per_day": baseline, "template": "mass_apology",
-                                  "ids": [i for i in self._daily[(day, tag)] if i]})
+                                  "rows": list(self._daily_rows[(day, tag)]),
+                                  "ids": list(self._daily[(day, tag)])})
         return sorted(found, key=lambda f: -f["messages"])
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,8 +111,8 @@ class Summary:
                 "anger": {lvl: self.anger[lvl] for lvl in ANGER_LEVELS},
                 "templates": dict(self.templates.most_common()),
                 "needs_human": dict(self.needs_human), "errors": dict(self.errors),
-                "incidents": [{k: v for k, v in i.items() if k != "ids"} | {
-                    "affected": len(i["ids"])} for i in self.incidents()]}
+                "incidents": [{k: v for k, v in i.items() if k not in ("ids", "rows")} | {
+                    "affected": len(i["rows"])} for i in self.incidents()]}
 
     def render(self) -> str:
         """A screenful of plain text."""
