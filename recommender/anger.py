@@ -23,7 +23,7 @@ from sklearn.model_selection import KFold, cross_val_predict
 from spacy.matcher import PhraseMatcher
 
 from .errors import NotFittedError
-from .nlp import get_nlp, make_doc
+from .nlp import get_nlp, make_doc, no_digits, pad_lines
 from .resources import read_lines
 from .tag import forget_caches
 from .taxonomy import ANGER_LEVELS
@@ -110,7 +110,7 @@ class Lexicons:
         self.intensifiers = frozenset(read_lines("lexicons", lang, "intensifiers.txt"))
 
     def _key(self, term: str) -> str:
-        return " ".join(t.lower_ for t in self.nlp.make_doc(term.strip()))
+        return " ".join(t.lower_ for t in self.nlp.make_doc(no_digits(term.strip())))
 
     @staticmethod
     def key_of(span) -> str:
@@ -150,12 +150,14 @@ def _sentences(text: str) -> list[str]:
 
 def measure(text: str, lex: Lexicons) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Raw signal values of ``text`` and the words behind each."""
-    found = lex.matches(make_doc(lex.nlp, text))
+    found = lex.matches(make_doc(lex.nlp, no_digits(text)))
+    written = pad_lines(text)  # same offsets as the doc: digits are replaced one for one
     found["anger"] = [s for s in found.get("anger", [])
                       if not lex.before(s, NEGATION_WINDOW, lex.negators)]
-    hits = {label: [span.text for span in spans] for label, spans in found.items()}
+    hits = {label: [written[s.start_char:s.end_char] for s in spans]
+            for label, spans in found.items()}
     weights = [lex.weights.get(lex.key_of(s), 0.0) for s in found["anger"]]
-    intensified = [s.text for s in found["anger"]
+    intensified = [written[s.start_char:s.end_char] for s in found["anger"]
                    if lex.before(s, INTENSIFIER_WINDOW, lex.intensifiers) or s.text.isupper()]
     caps = [w for w in _CAPS_WORD.findall(text) if w.strip("'") not in _NOT_SHOUTING]
     sentences = _sentences(_DECIMAL.sub(r"\1\2", text))

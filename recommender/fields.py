@@ -13,7 +13,7 @@ from typing import Any
 from spacy.matcher import PhraseMatcher
 
 from .config import Config
-from .nlp import get_nlp, make_doc
+from .nlp import get_nlp, make_doc, no_digits
 from .parse import Email
 
 _ID_WORDS = (r"order|booking|reservation|ticket|case|invoice|reference|ref|account|"
@@ -138,7 +138,7 @@ def _first_order_id(text: str, exclude: str | None) -> str | None:
 def _find_product(text: str, catalogue: tuple[str, ...], lang: str) -> str | None:
     matcher = _catalogue_matcher(catalogue, lang)
     nlp = get_nlp(lang)
-    spans = matcher(make_doc(nlp, text), as_spans=True)
+    spans = matcher(make_doc(nlp, no_digits(text)), as_spans=True)
     if not spans:
         return None
     best = max(spans, key=lambda s: (s.end - s.start, -s.start))
@@ -154,7 +154,7 @@ def _catalogue_matcher(catalogue: tuple[str, ...], lang: str) -> PhraseMatcher:
         nlp = get_nlp(lang)
         matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for product in catalogue:
-            matcher.add(product, [nlp.make_doc(product)])
+            matcher.add(product, [nlp.make_doc(no_digits(product))])
         _MATCHERS[key] = matcher
     return _MATCHERS[key]
 

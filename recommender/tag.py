@@ -21,7 +21,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from spacy.matcher import PhraseMatcher
 
 from .errors import NotFittedError, warn_once
-from .nlp import get_nlp, pipe, tokens
+from .nlp import get_nlp, no_digits, pipe, tokens
 from .resources import read_lines
 from .taxonomy import LANGUAGES, TAGS
 
@@ -37,14 +37,13 @@ CUE_SCALE = 1.0
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"@\w+")
-_DIGITS = re.compile(r"\d")
 
 
 def normalise(text: str) -> str:
     """Replace what never generalises (URLs, @handles, digits) by placeholders."""
     text = _URL.sub(" URL ", text)
     text = _HANDLE.sub(" @USER ", text)
-    return _DIGITS.sub("0", text)
+    return no_digits(text)
 
 
 def cue_matcher(lang: str, tags: Sequence[str]) -> tuple[PhraseMatcher, dict[int, int]]:

@@ -61,3 +61,10 @@ def test_adding_exclamations_never_lowers_anger(detector, text):
 def test_score_is_a_probability_like_number(detector, text):
     anger = detector.grade(text)
     assert 0.0 <= anger.score <= 1.0 and anger.level in (0, 1, 2, 3)
+
+
+def test_numbers_in_lexicon_phrases_match_any_number_and_show_as_written():
+    from recommender.anger import Lexicons, measure
+
+    _, words = measure("I have called you 7 times about order 55120.\nNothing.", Lexicons("en"))
+    assert words["repeat_contact"] == ["called you 7 times"]
