@@ -213,8 +213,9 @@ class Tagger(BaseEstimator):
 class StackedSigmoids:
     """A fitted one-vs-rest ensemble of sigmoid-calibrated linear models as one matrix
     product: the same probabilities scikit-learn computes model by model (to 1e-12, checked
-    in tests/test_tag.py), about 30 times faster on a chunk of 256 texts because the 36 model
-    calls and their input checks become one sparse-dense product."""
+    in tests/test_tag.py). The 36 model calls and their input checks become one sparse-dense
+    product: on a chunk of 256 texts 0.6 ms instead of 28 ms (English tagger) and 3.2 ms
+    instead of 44 ms (shared tagger)."""
 
     def __init__(self, weights: np.ndarray, intercepts: np.ndarray, a: np.ndarray,
                  b: np.ndarray, per_tag: int):
