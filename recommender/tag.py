@@ -168,6 +168,7 @@ class Tagger(BaseEstimator):
         y = self._binarize(labels)
         x = self._features(texts, fit=True)
         self.model_ = compact(self._estimator(y).fit(x, y))
+        self._stacked = None  # built from model_ at the next prediction
         self.thresholds_ = self._pick_thresholds(x, y)
         return self
 

@@ -106,3 +106,11 @@ def test_uncalibrated_models_are_not_stacked():
     assert StackedSigmoids.of(t.model_) is not None
     t.model_.estimators_[0] = t.model_.estimators_[0].calibrated_classifiers_[0].estimator
     assert StackedSigmoids.of(t.model_) is None
+
+
+def test_refitting_replaces_the_stacked_model():
+    t = Tagger(tags=("delay", "billing"), cv=3).fit(TEXTS, LABELS)
+    assert t.predict(["my parcel is late"]) == [["delay"]]
+    swapped = [["billing"] if lab == ["delay"] else ["delay"] if lab == ["billing"] else []
+               for lab in LABELS]
+    assert t.fit(TEXTS, swapped).predict(["my parcel is late"]) == [["billing"]]
