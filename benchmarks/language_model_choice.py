@@ -4,7 +4,8 @@
 
 Prints tag micro/macro-F1 and anger level accuracy per language for: a tagger per language
 with word n-grams only, per language with word and character n-grams, and one multilingual
-tagger (every language's train split together) with word and character n-grams. Anger is
+tagger (every language's train split together, each tokenised by its own language's tokenizer,
+with thresholds per language) with word and character n-grams. Anger is
 per language in all variants (its lexicons are per language).
 """
 
@@ -15,6 +16,7 @@ import numpy as np
 from recommender import corpus
 from recommender.anger import AngerDetector
 from recommender.evaluate import tag_metrics
+from recommender.nlp import get_nlp, tokenise
 from recommender.parse import parse
 from recommender.tag import Tagger
 from recommender.train import ANGER_SETTINGS
@@ -36,7 +38,9 @@ def main() -> None:
     def report(name, taggers):
         for lang in LANGS:
             t = taggers[lang]
-            m = tag_metrics(gold[lang], [set(t.decide(p)) for p in t.predict_proba(xt[lang])])
+            docs = tokenise(get_nlp(lang), xt[lang])
+            m = tag_metrics(gold[lang], [set(t.decide(p, lang))
+                                         for p in t.predict_proba(xt[lang], docs)])
             print(f"{name:34} {lang}  micro-F1 {m['micro']['f1']:.3f}  "
                   f"macro-F1 {m['macro']['f1']:.3f}", flush=True)
 
@@ -46,7 +50,9 @@ def main() -> None:
             x[lang], [r["tags"] for r in train[lang]]) for lang in LANGS})
     everything = [t for lang in LANGS for t in x[lang]]
     labels = [r["tags"] for lang in LANGS for r in train[lang]]
-    multi = Tagger(lang="xx", char_ngrams=(3, 5), cues=False).fit(everything, labels)
+    multi = Tagger(lang="xx", char_ngrams=(3, 5), cues=False).fit(
+        everything, labels, groups=[lang for lang in LANGS for _ in x[lang]],
+        docs=[d for lang in LANGS for d in tokenise(get_nlp(lang), x[lang])])
     report("multilingual, words + chars 3-5", {lang: multi for lang in LANGS})
     for lang in LANGS:
         anger = AngerDetector(lang=lang, **ANGER_SETTINGS.get(lang, {})).fit(

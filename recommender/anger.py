@@ -23,7 +23,7 @@ from sklearn.model_selection import KFold, cross_val_predict
 from spacy.matcher import PhraseMatcher
 
 from .errors import NotFittedError
-from .nlp import get_nlp, make_doc, no_digits, pad_lines
+from .nlp import get_nlp, make_doc, no_digits, normalise, pad_lines
 from .resources import read_lines
 from .tag import forget_caches
 from .taxonomy import ANGER_LEVELS
@@ -48,7 +48,9 @@ _NOT_SHOUTING = frozenset(
     "FYI ETA AM PM RSVP KYC POS NFC OTP QR PS".split()
 )
 _INSISTENT = re.compile(r"[?!]{2,}")
-_CAPS_WORD = re.compile(r"\b[A-Z][A-Z']{2,}\b")
+# Words of 3+ letters none of which is a-z (capitals of every alphabet: "NEPIEŅEMAMI",
+# "ŠKANDAL"); :func:`_shouted` keeps those that are upper case.
+_CAPS_CANDIDATE = re.compile(r"\b[^\W\d_a-z](?:[^\W\d_a-z]|'){2,}\b")
 _TERMINAL = re.compile(r"[.!?]+")
 _DECIMAL = re.compile(r"(\d)[.,](\d)")
 _WORD = re.compile(r"\w+")
@@ -148,10 +150,19 @@ def _sentences(text: str) -> list[str]:
     return found
 
 
-def measure(text: str, lex: Lexicons) -> tuple[dict[str, float], dict[str, list[str]]]:
-    """Raw signal values of ``text`` and the words behind each."""
-    found = lex.matches(make_doc(lex.nlp, no_digits(text)))
-    written = pad_lines(text)  # same offsets as the doc: digits are replaced one for one
+def _shouted(text: str) -> list[str]:
+    """Words written in capitals, except the acronyms in :data:`_NOT_SHOUTING`."""
+    return [w for w in _CAPS_CANDIDATE.findall(text)
+            if w.isupper() and w.strip("'") not in _NOT_SHOUTING]
+
+
+def measure(text: str, lex: Lexicons, doc=None) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Raw signal values of ``text`` and the words behind each; ``doc`` is ``text`` as
+    :func:`recommender.nlp.tokenise` tokenises it with ``lex.nlp`` (made here when omitted)."""
+    if doc is None:
+        doc = make_doc(lex.nlp, normalise(text))
+    found = lex.matches(doc)
+    written = pad_lines(text)  # same offsets as the doc: normalise keeps every length
     found["anger"] = [s for s in found.get("anger", [])
                       if not lex.before(s, NEGATION_WINDOW, lex.negators)]
     hits = {label: [written[s.start_char:s.end_char] for s in spans]
@@ -159,7 +170,7 @@ def measure(text: str, lex: Lexicons) -> tuple[dict[str, float], dict[str, list[
     weights = [lex.weights.get(lex.key_of(s), 0.0) for s in found["anger"]]
     intensified = [written[s.start_char:s.end_char] for s in found["anger"]
                    if lex.before(s, INTENSIFIER_WINDOW, lex.intensifiers) or s.text.isupper()]
-    caps = [w for w in _CAPS_WORD.findall(text) if w.strip("'") not in _NOT_SHOUTING]
+    caps = _shouted(text)
     sentences = _sentences(_DECIMAL.sub(r"\1\2", text))
     short = [s.strip() for s in sentences if len(_WORD.findall(s)) <= SHORT_SENTENCE_WORDS]
     broken = len(short) if len(sentences) >= 3 and len(short) >= 2 else 0
@@ -288,14 +299,18 @@ class AngerDetector(BaseEstimator):
         """Score, level, flags and evidence of one text."""
         return self.grade_many([text])[0]
 
-    def grade_many(self, texts: Sequence[str]) -> list[Anger]:
-        """:meth:`grade` for many texts (the wording model runs once for all)."""
+    def grade_many(self, texts: Sequence[str], docs: Sequence | None = None) -> list[Anger]:
+        """:meth:`grade` for many texts (the wording model runs once for all); ``docs`` are
+        the texts tokenised by :func:`recommender.nlp.tokenise` with this language's
+        pipeline, when the caller already has them."""
         if not hasattr(self, "weights_"):
             raise NotFittedError("this AngerDetector is not fitted yet; call fit() or load a model")
-        return [self._grade(t, w) for t, w in zip(texts, self._wording(list(texts)))]
+        texts = list(texts)
+        docs = docs if docs is not None else [None] * len(texts)
+        return [self._grade(t, w, d) for t, w, d in zip(texts, self._wording(texts), docs)]
 
-    def _grade(self, text: str, wording: tuple[float, list[str]]) -> Anger:
-        values, words = measure(text, self._lexicons())
+    def _grade(self, text: str, wording: tuple[float, list[str]], doc=None) -> Anger:
+        values, words = measure(text, self._lexicons(), doc)
         values["wording"], words["wording"] = wording
         raw = self.intercept_ + sum(self.weights_[s] * values[s] for s in SIGNALS)
         score = float(min(1.0, max(0.0, raw)))

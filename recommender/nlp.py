@@ -17,6 +17,8 @@ from spacy.language import Language
 from .errors import ConfigError
 
 _DIGIT = re.compile(r"\d")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE = re.compile(r"@\w+")
 
 
 def get_nlp(lang: str = "en", model: str | None = None) -> Language:
@@ -45,6 +47,28 @@ def make_doc(nlp: Language, text: str):
 def pipe(nlp: Language, texts, batch_size: int = 256):
     """Run ``nlp`` over ``texts`` (tokenizer and any trained components)."""
     return nlp.pipe((pad_lines(t) for t in texts), batch_size=batch_size)
+
+
+def tokenise(nlp: Language, texts) -> list:
+    """Docs of ``texts`` after :func:`normalise`: what the tagger and the anger detector
+    read. The recommender tokenises each message once and gives the docs to both (the
+    tokenizer was 0.15 ms of the 1.1 ms a message took, once for each)."""
+    return list(pipe(nlp, (normalise(t) for t in texts)))
+
+
+def normalise(text: str) -> str:
+    """Replace what never generalises by placeholders of the same length, so that character
+    offsets still point into ``text``: URLs by ``URL``, @handles (and the domains of e-mail
+    addresses) by ``@U``, digits by 0."""
+    text = _URL.sub(lambda m: " URL ".ljust(len(m.group())), text)
+    text = _HANDLE.sub(_handle, text)
+    return no_digits(text)
+
+
+def _handle(match: re.Match) -> str:
+    # Spaced off when it fits, so that "maria@example.com" is not read as one new token.
+    size = len(match.group())
+    return (" @U " if size >= 4 else "@U").ljust(size)
 
 
 def no_digits(text: str) -> str:

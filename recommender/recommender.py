@@ -15,6 +15,7 @@ from .anger import Anger, AngerDetector
 from .config import Config, load_config
 from .errors import InputError, ModelError
 from .lang import Detected, detect
+from .nlp import get_nlp, tokenise
 from .fields import gather
 from .parse import Email, parse
 from .render import TemplateLibrary
@@ -34,6 +35,13 @@ class LanguageModel:
 
     tagger: Tagger
     anger: AngerDetector
+
+    def tokenise(self, texts: Sequence[str]) -> list | None:
+        """The texts tokenised once for both the tagger and the anger detector, or ``None``
+        when the tagger reads the lemmas of a trained spaCy pipeline of its own."""
+        if self.tagger.spacy_model:
+            return None
+        return tokenise(get_nlp(self.anger.lang), texts)
 
 
 class Recommender:
@@ -138,10 +146,11 @@ class Recommender:
         for model_language, idx in by_model.items():
             model = self.models[model_language]
             texts = [mails[i].full_text for i in idx]
-            probabilities = model.tagger.predict_proba(texts)
-            for i, row, anger in zip(idx, probabilities, model.anger.grade_many(texts)):
+            docs = model.tokenise(texts)
+            probabilities = model.tagger.predict_proba(texts, docs)
+            for i, row, anger in zip(idx, probabilities, model.anger.grade_many(texts, docs)):
                 out[i] = self._finish(mails[i], model.tagger, row, anger, contexts[i],
-                                      languages[i])
+                                      languages[i], model_language)
         return out  # type: ignore[return-value]
 
     def language_of(self, mail: Email, context: dict[str, Any]) -> Detected:
@@ -153,9 +162,9 @@ class Recommender:
                       self.config.language)
 
     def _finish(self, mail: Email, tagger: Tagger, probabilities, anger: Anger,
-                context: dict[str, Any], language: Detected) -> Suggestion:
+                context: dict[str, Any], language: Detected, model_language: str) -> Suggestion:
         tag_scores = {t: round(float(p), 4) for t, p in zip(tagger.tags, probabilities)}
-        tags = {t: tag_scores[t] for t in tagger.decide(probabilities)}
+        tags = {t: tag_scores[t] for t in tagger.decide(probabilities, model_language)}
         found = gather(mail, context, self.config)
         facts = Facts(list(tags), tag_scores, anger.level, anger.flags, context, found.values,
                       mail.full_text)

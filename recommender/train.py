@@ -16,6 +16,7 @@ from . import corpus
 from .anger import AngerDetector
 from .config import load_config
 from .evaluate import evaluate_corpus, without_rows
+from .nlp import get_nlp, tokenise
 from .parse import parse
 from .recommender import DEFAULT_MODEL_DIR, LanguageModel, Recommender
 from .tag import Tagger
@@ -72,9 +73,13 @@ def train(out: str | Path = DEFAULT_MODEL_DIR, languages: tuple[str, ...] | None
         train_sets.get(record.get("language", "en"), train_sets[languages[0]]).append(record)
     shared = None
     if any(lang not in OWN_TAGGER for lang in languages):
-        every = [r for lang in languages for r in train_sets[lang]]
+        texts = {lang: _texts(train_sets[lang]) for lang in languages}
+        # Each language tokenised by its own tokenizer, as the recommender does at run time.
         shared = Tagger(lang="xx", char_ngrams=SHARED_CHAR_NGRAMS, cues=False).fit(
-            _texts(every), [r["tags"] for r in every])
+            [t for lang in languages for t in texts[lang]],
+            [r["tags"] for lang in languages for r in train_sets[lang]],
+            groups=[lang for lang in languages for _ in texts[lang]],
+            docs=[d for lang in languages for d in tokenise(get_nlp(lang), texts[lang])])
     models = {lang: fit(records, lang, spacy_model if lang == "en" else None,
                         None if lang in OWN_TAGGER else shared)
               for lang, records in train_sets.items()}

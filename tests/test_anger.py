@@ -68,3 +68,27 @@ def test_numbers_in_lexicon_phrases_match_any_number_and_show_as_written():
 
     _, words = measure("I have called you 7 times about order 55120.\nNothing.", Lexicons("en"))
     assert words["repeat_contact"] == ["called you 7 times"]
+
+
+def test_evidence_after_urls_and_handles_shows_the_words_as_written():
+    from recommender.anger import Lexicons, measure
+    from recommender.nlp import get_nlp, tokenise
+
+    text = "@NordCart see https://nordcart.example/o/1 -- I have called you 7 times"
+    lex = Lexicons("en")
+    _, words = measure(text, lex)
+    assert words["repeat_contact"] == ["called you 7 times"]
+    assert measure(text, lex, tokenise(get_nlp("en"), [text])[0]) == measure(text, lex)
+
+
+@pytest.mark.parametrize("text,shouted", [
+    ("Tas ir NEPIEŅEMAMI un KAUNS", ["NEPIEŅEMAMI", "KAUNS"]),  # Latvian capitals
+    ("To je ŠKANDAL, ŽALOSTNO!", ["ŠKANDAL", "ŽALOSTNO"]),
+    ("Kus on mu ÕIGUS?", ["ÕIGUS"]),
+    ("I DON'T care, send it via DHL or UPS", ["DON'T"]),  # carriers are not shouting
+    ("Šola, Ōsaka and čžš are not shouted", []),
+])
+def test_shouting_counts_capitals_of_every_alphabet(text, shouted):
+    from recommender.anger import Lexicons, measure
+
+    assert measure(text, Lexicons("en"))[1]["shouting"] == shouted

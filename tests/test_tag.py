@@ -3,7 +3,8 @@ import pytest
 from sklearn.base import clone
 
 from recommender.errors import NotFittedError
-from recommender.tag import MAX_THRESHOLD, MIN_THRESHOLD, Tagger, normalise
+from recommender.nlp import normalise
+from recommender.tag import MAX_THRESHOLD, MIN_THRESHOLD, Tagger
 
 TEXTS = ["my parcel is late", "where is my order, still not here", "delivery delayed again",
          "charged twice on my card", "you billed me two times", "wrong amount on the invoice",
@@ -55,11 +56,21 @@ def test_empty_input(tagger):
 
 @pytest.mark.parametrize("text,expected", [
     ("order 12345", "order 00000"),
-    ("@NordCart help", " @USER  help"),
-    ("see https://x.y/z now", "see  URL  now"),
+    ("@NordCart help", " @U " + " " * 5 + " help"),
+    ("maria@example.com", "maria @U " + " " * 4 + ".com"),
+    ("see https://x.y/z now", "see " + " URL " + " " * 8 + " now"),
+    ("www.a, @bc", " URL " + " " + " " + "@U "),
 ])
-def test_normalise(text, expected):
-    assert normalise(text) == expected
+def test_normalise_keeps_every_length(text, expected):
+    assert normalise(text) == expected and len(expected) == len(text)
+
+
+def test_given_docs_give_the_same_probabilities(tagger):
+    from recommender.nlp import get_nlp, tokenise
+
+    texts = ["my parcel is late, see https://t.co/x", "@shop charged twice!"]
+    assert np.array_equal(tagger.predict_proba(texts),
+                          tagger.predict_proba(texts, tokenise(get_nlp("en"), texts)))
 
 
 def test_fitted_tagger_pickles_to_the_same_bytes():
@@ -114,3 +125,24 @@ def test_refitting_replaces_the_stacked_model():
     swapped = [["billing"] if lab == ["delay"] else ["delay"] if lab == ["billing"] else []
                for lab in LABELS]
     assert t.fit(TEXTS, swapped).predict(["my parcel is late"]) == [["billing"]]
+
+
+def test_groups_get_thresholds_of_their_own(monkeypatch):
+    import recommender.tag as tag
+
+    monkeypatch.setattr(tag, "MIN_GROUP_SIZE", 12)
+    groups = ["big"] * 16 + ["small"] * 8
+    t = Tagger(tags=("delay", "billing"), cv=3).fit(TEXTS, LABELS, groups=groups)
+    assert set(t.group_thresholds_) == {"big"}  # "small" has too few texts
+    assert np.all((t.group_thresholds_["big"] >= MIN_THRESHOLD)
+                  & (t.group_thresholds_["big"] <= MAX_THRESHOLD))
+    p = t.predict_proba(["my parcel is late"])[0]
+    assert t.decide(p) == t.decide(p, "small") == t.decide(p, "unknown") == ["delay"]
+    t.group_thresholds_["big"] = np.array([0.999, 0.999])
+    assert t.decide(p, "big") == [] and t.predict(["my parcel is late"], "big") == [[]]
+
+
+def test_models_saved_without_group_thresholds_still_decide(tagger):
+    old = clone(tagger).fit(TEXTS, LABELS)
+    del old.group_thresholds_
+    assert old.decide(old.predict_proba(["parcel late"])[0], "et") == ["delay"]
