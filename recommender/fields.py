@@ -45,8 +45,9 @@ _CARRIER = re.compile(r"(?<!\w)(" + "|".join(re.escape(c) for c in CARRIERS) + r
 _CARRIER_NAMES = {c.lower(): c for c in CARRIERS}
 _CUR = r"(?:[$€£]|USD|EUR|GBP|SEK|NOK|DKK|PLN|CHF|CAD|AUD|Rs\.?|INR)"
 _NUM = r"\d{1,3}(?:[ ,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+# A currency code only starts a word: "znesek 840,00 €" is not SEK 840, "hours 5" not Rs 5.
 AMOUNT = re.compile(
-    r"(?=[\d$€£]|usd|eur|gbp|sek|nok|dkk|pln|chf|cad|aud|rs|inr)"
+    r"(?=[\d$€£]|\b(?:usd|eur|gbp|sek|nok|dkk|pln|chf|cad|aud|rs|inr))"
     rf"(?:{_CUR}\s?(?:{_NUM})|(?:{_NUM})\s?(?:{_CUR}|euros?|eurot?|eiro|evrov|evra|evre|evro|"
     r"dollars?|pounds?)(?!\w))",
     re.IGNORECASE,

@@ -16,6 +16,8 @@ from recommender.parse import parse
     ("you charged me $49.99 twice", "amount", "$49.99"),
     ("maksin 35,00 € eest", "amount", "35,00 €"),
     ("GBP 12.40 fee appeared", "amount", "GBP 12.40"),
+    ("Zaračunali ste mi znesek 840,00 € namesto 420,00 €", "amount", "840,00 €"),  # not SEK
+    ("waited 48 hours 5 times and paid 12 EUR", "amount", "12 EUR"),  # not Rs 5
     ("ordered on March 3, 2026 and nothing", "date", "March 3, 2026"),
     ("paid on 2026-05-14", "date", "2026-05-14"),
     ("Hi, my name is Laura Smith and my card is blocked", "customer_name", "Laura Smith"),
