@@ -17,24 +17,25 @@ def metrics(rec):
     return evaluate_corpus(rec, corpus.load("en", "test"))
 
 
+# Measured: micro-F1 0.802, macro-F1 0.802, anger 0.706, hit@1 0.790 (test split of 425).
 def test_tags(metrics):
-    assert metrics["tags"]["micro"]["f1"] >= 0.73
-    assert metrics["tags"]["macro"]["f1"] >= 0.73
+    assert metrics["tags"]["micro"]["f1"] >= 0.77
+    assert metrics["tags"]["macro"]["f1"] >= 0.77
 
 
 def test_anger(metrics):
-    assert metrics["anger"]["level_accuracy"] >= 0.65
+    assert metrics["anger"]["level_accuracy"] >= 0.68
     assert metrics["anger"]["pearson_score_vs_level"] >= 0.85
 
 
 def test_templates(metrics):
-    assert metrics["templates"]["hit@1"] >= 0.70
+    assert metrics["templates"]["hit@1"] >= 0.76
     assert metrics["templates"]["hit@3"] >= 0.85
 
 
-# Measured: et 0.794 / 0.671, lv 0.797 / 0.703, sl 0.797 / 0.714 (test splits of 206-239).
+# Measured: et 0.808 / 0.671, lv 0.800 / 0.703, sl 0.806 / 0.714 (test splits of 206-239).
 @pytest.mark.parametrize("lang, macro_f1, anger_accuracy", [
-    ("et", 0.78, 0.65), ("lv", 0.78, 0.68), ("sl", 0.78, 0.69)])
+    ("et", 0.79, 0.65), ("lv", 0.78, 0.68), ("sl", 0.78, 0.69)])
 def test_other_languages(rec, lang, macro_f1, anger_accuracy):
     m = evaluate_corpus(rec, corpus.load(lang, "test"))
     assert m["tags"]["macro"]["f1"] >= macro_f1
