@@ -20,7 +20,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from spacy.matcher import PhraseMatcher
 
 from .errors import NotFittedError, warn_once
-from .nlp import get_nlp, normalise, pipe, tokens
+from .nlp import get_nlp, normalise, tokenise, tokens
 from .resources import read_lines
 from .taxonomy import LANGUAGES, TAGS
 
@@ -115,7 +115,7 @@ class Tagger(BaseEstimator):
     def _features(self, texts: Sequence[str], fit: bool = False, docs=None):
         normalised = [normalise(t) for t in texts]
         if docs is None:
-            docs = list(pipe(get_nlp(self.lang, self.spacy_model), normalised))
+            docs = tokenise(get_nlp(self.lang, self.spacy_model), texts)
         words = [" ".join(tokens(doc)) for doc in docs]
         if fit:
             self.words_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
