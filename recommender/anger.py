@@ -25,7 +25,7 @@ from spacy.matcher import PhraseMatcher
 from .errors import NotFittedError
 from .nlp import get_nlp, make_doc, no_digits, normalise, pad_lines
 from .resources import read_lines
-from .tag import forget_caches
+from .tag import pickled_state, unpickled_state
 from .taxonomy import ANGER_LEVELS
 
 #: Phrase lists (one file each in ``resources/lexicons/<lang>/``) that become count signals.
@@ -233,11 +233,13 @@ class AngerDetector(BaseEstimator):
         return self._lex
 
     def __getstate__(self):
-        forget_caches(getattr(self, "vectorizer_", None), getattr(self, "chars_", None))
-        state = self.__dict__.copy()
+        state = pickled_state(self.__dict__)
         state.pop("_lex", None)  # compiled matchers are rebuilt from the data files
         state.pop("_names", None)  # a cache of the vectorizer's feature names
         return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(unpickled_state(state))
 
     def signals(self, texts: Sequence[str]) -> np.ndarray:
         """Lexical signal matrix, shape ``(n_texts, len(LEXICAL_SIGNALS))``."""

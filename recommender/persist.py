@@ -45,7 +45,8 @@ def save(obj: Any, directory: str | Path, meta: dict[str, Any]) -> Path:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / MODEL_NAME
-    joblib.dump(obj, path, compress=("lzma", 3))  # keeps the shipped model under 20 MB
+    # zlib: the shipped model is 15.9 MB and loads in 0.2 s (lzma: 14.8 MB, 1.1 s).
+    joblib.dump(obj, path, compress=("zlib", 6))
     sidecar = {
         "format_version": FORMAT_VERSION,
         "recommender_version": __version__,

@@ -81,6 +81,17 @@ def test_fitted_tagger_pickles_to_the_same_bytes():
     assert pickle.dumps(a) == pickle.dumps(b)
 
 
+def test_pickling_keeps_the_vocabulary_and_leaves_the_tagger_alone(tagger):
+    import pickle
+
+    before = dict(tagger.words_.vocabulary_)
+    copy = pickle.loads(pickle.dumps(tagger))
+    assert type(copy.words_.vocabulary_) is dict and copy.words_.vocabulary_ == before
+    assert type(tagger.words_.vocabulary_) is dict and tagger.words_.vocabulary_ == before
+    texts = ["my parcel is late again", "charged twice"]
+    assert np.array_equal(copy.predict_proba(texts), tagger.predict_proba(texts))
+
+
 def test_compact_coefficients_move_probabilities_by_less_than_a_millionth():
     from copy import deepcopy
 
