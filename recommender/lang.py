@@ -18,6 +18,12 @@ MIN_CONFIDENCE = 0.5
 #: Characters of the newest text looked at: plenty for four languages, and fast (400 took
 #: 1.8 ms a text, 200 takes 0.2 ms, same accuracy on our test splits).
 MAX_CHARS = 200
+#: The first ``FIRST_CHARS`` are looked at first; only when the detector is less sure than
+#: ``SURE`` of them does it read up to ``MAX_CHARS``. On every corpus message and its first
+#: sentence (11,140 texts) this changed 1 decision (to the right language) and cut
+#: the time taken from 0.26 to 0.15 ms a text (both settings timed in one process).
+FIRST_CHARS = 80
+SURE = 0.95
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,10 @@ def detect(text: str, languages: tuple[str, ...] = LANGUAGES,
     sample = text.strip()[:MAX_CHARS]
     if len(languages) == 1 or not any(c.isalpha() for c in sample):
         return Detected(default if len(languages) > 1 else languages[0], 0.0)
-    values = _detector(tuple(languages)).compute_language_confidence_values(sample)
+    detector = _detector(tuple(languages))
+    values = detector.compute_language_confidence_values(sample[:FIRST_CHARS])
+    if len(sample) > FIRST_CHARS and (not values or values[0].value < SURE):
+        values = detector.compute_language_confidence_values(sample)
     if not values:
         return Detected(default, 0.0)
     best = values[0]
