@@ -34,8 +34,9 @@ TRACKING = (
     re.compile(r"\b1Z[0-9A-Z]{16}\b"),                      # UPS
     re.compile(r"\b[A-Z]{2}\d{9}[A-Z]{2}\b"),               # UPU S10 (postal services)
     re.compile(r"\bJ[DJ]\d{16,18}\b"),                      # DHL Parcel
-    re.compile(r"(?:tracking|track|parcel|shipment|consignment|waybill)\s*(?:number|no\.?|#|id|"
-               r"code)?\s*(?:is|:)?\s*#?\s*\b([A-Z0-9]{9,30})\b", re.IGNORECASE),
+    re.compile(r"(?=[tpscw])(?:tracking|track|parcel|shipment|consignment|waybill)\s*"
+               r"(?:number|no\.?|#|id|code)?\s*(?:is|:)?\s*#?\s*\b([A-Z0-9]{9,30})\b",
+               re.IGNORECASE),
 )
 CARRIERS = ("DHL", "UPS", "FedEx", "DPD", "GLS", "USPS", "Royal Mail", "Omniva", "TNT",
             "Hermes", "Evri", "PostNord", "Posti", "Latvijas Pasts", "Pošta Slovenije",
