@@ -10,7 +10,7 @@ import email
 import email.policy
 import re
 from dataclasses import dataclass, field
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.utils import parseaddr
 
@@ -180,10 +180,22 @@ def _header(msg: Message, name: str) -> str:
         value = None
     if value is None:
         return ""
+    if isinstance(value, Header):  # raw 8-bit bytes: UTF-8 (RFC 6532) or a legacy charset
+        # Too short to detect a charset from: UTF-8, else the body's charset, else cp1252.
+        legacy = _charset_of(msg) or "windows-1252"
+        value = "".join(decode_bytes(chunk, legacy) if isinstance(chunk, bytes) else chunk
+                        for chunk, _ in decode_header(value))
     try:
         return str(make_header(decode_header(str(value)))).strip()
     except Exception:
         return str(value).strip()
+
+
+def _charset_of(msg: Message) -> str | None:
+    try:
+        return msg.get_content_charset()
+    except Exception:
+        return None
 
 
 def _part_text(part: Message) -> str:

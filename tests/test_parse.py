@@ -59,6 +59,21 @@ def test_rfc2047_subject_is_decoded():
     assert parse(raw).subject == "App down – again"
 
 
+@pytest.mark.parametrize("raw", [
+    "From: Jüri Tämm <j@x.ee>\nSubject: Pakk hilineb – kus see on?\n\nTere\n",
+    "From: Jüri Tämm <j@x.ee>\nSubject: Pakk hilineb – kus see on?\n\nTere\n".encode(),
+    "From: Jüri Tämm <j@x.ee>\nSubject: Pakk hilineb - kus see on?\n\nTere\n".encode("latin-1"),
+    ("From: Jüri Tämm <j@x.ee>\nSubject: Pakk hilineb - kus see on?\nContent-Type: text/plain;"
+     " charset=iso-8859-13\n\nTere\n").encode("iso-8859-13"),
+])
+def test_raw_8bit_headers_keep_their_letters(raw):
+    # Raw UTF-8 in headers (RFC 6532, and how many exports write them) or a legacy charset.
+    e = parse(raw)
+    assert e.sender_name == "Jüri Tämm"
+    assert e.subject.startswith("Pakk hilineb ") and e.subject.endswith(" kus see on?")
+    assert "\ufffd" not in e.subject
+
+
 @pytest.mark.parametrize("raw", [b"", b"\xff\xfe\x00garbage", "", "   \n  "])
 def test_empty_and_garbage_never_crash(raw):
     e = parse(raw)
