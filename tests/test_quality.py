@@ -3,7 +3,7 @@
 These floors guard against regressions; they sit just under what the shipped model measures
 (see the README's figures). The targets of the core issue are higher (tag micro-F1 0.90,
 macro-F1 0.85, anger level accuracy 0.75; for et, lv and sl macro-F1 0.85 and anger level
-accuracy 0.70); only Latvian and Slovenian anger accuracy reach their target so far.
+accuracy 0.70); only Estonian and Latvian anger accuracy reach their target so far.
 """
 
 import pytest
@@ -17,14 +17,15 @@ def metrics(rec):
     return evaluate_corpus(rec, corpus.load("en", "test"))
 
 
-# Measured: micro-F1 0.802, macro-F1 0.802, anger 0.706, hit@1 0.790 (test split of 425).
+# Measured: micro-F1 0.803, macro-F1 0.804, anger 0.681, hit@1 0.776 (test split of 634; on
+# the 425 test messages of groups a-h alone: 0.821 / 0.820 / 0.713 / 0.798).
 def test_tags(metrics):
-    assert metrics["tags"]["micro"]["f1"] >= 0.77
-    assert metrics["tags"]["macro"]["f1"] >= 0.77
+    assert metrics["tags"]["micro"]["f1"] >= 0.78
+    assert metrics["tags"]["macro"]["f1"] >= 0.78
 
 
 def test_anger(metrics):
-    assert metrics["anger"]["level_accuracy"] >= 0.68
+    assert metrics["anger"]["level_accuracy"] >= 0.66
     assert metrics["anger"]["pearson_score_vs_level"] >= 0.85
 
 
@@ -33,9 +34,9 @@ def test_templates(metrics):
     assert metrics["templates"]["hit@3"] >= 0.85
 
 
-# Measured: et 0.808 / 0.671, lv 0.800 / 0.703, sl 0.806 / 0.714 (test splits of 206-239).
+# Measured: et 0.826 / 0.706, lv 0.830 / 0.705, sl 0.840 / 0.696 (test splits of 263-292).
 @pytest.mark.parametrize("lang, macro_f1, anger_accuracy", [
-    ("et", 0.79, 0.65), ("lv", 0.78, 0.68), ("sl", 0.78, 0.69)])
+    ("et", 0.80, 0.68), ("lv", 0.80, 0.68), ("sl", 0.81, 0.67)])
 def test_other_languages(rec, lang, macro_f1, anger_accuracy):
     m = evaluate_corpus(rec, corpus.load(lang, "test"))
     assert m["tags"]["macro"]["f1"] >= macro_f1
