@@ -37,6 +37,17 @@ def test_suggest_human_readable_from_stdin():
     assert b"delivery_delay" in out.stdout
 
 
+def test_output_piped_into_a_reader_that_stops_early_is_not_an_error():
+    # `recommender suggest x | head -2`: the reader is gone before anything is written.
+    proc = subprocess.Popen([sys.executable, "-m", "recommender.cli", "suggest", "--json",
+                             str(SAMPLES / "01_late_parcel.eml")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0
+    assert b"Traceback" not in stderr and b"BrokenPipe" not in stderr
+
+
 def test_suggest_with_context(capsys):
     assert main(["suggest", str(SAMPLES / "01_late_parcel.eml"), "--json",
                  "--context", "tracking_url=https://t.example/1", "--context",
