@@ -229,7 +229,13 @@ def _gold_records(frame: pd.DataFrame, gold: Gold, path: Path) -> list[dict[str,
 
 def read_table(path: str | Path, gold: Gold | None = None) -> tuple[str, Any]:
     """Read an evaluation file and recognise its kind from its columns (or ``gold``)."""
-    path = Path(path)
+    kind, rows = _read_table(Path(path), gold)
+    if len(rows) == 0:
+        raise InputError(f"{path}: no rows to evaluate")
+    return kind, rows
+
+
+def _read_table(path: Path, gold: Gold | None) -> tuple[str, Any]:
     if not path.is_file():
         raise InputError(f"{path}: file not found")
     if gold is not None and (gold.tags or gold.templates or gold.anger or gold.fields):

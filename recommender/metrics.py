@@ -115,11 +115,11 @@ def risk_coverage(confidence: Sequence[float], correct: Sequence[bool],
     the rest)."""
     order = np.argsort(-np.asarray(confidence, float), kind="stable")
     hits = np.asarray(correct, float)[order]
-    out = []
-    for k in range(1, steps + 1):
+    out: list[dict[str, float]] = []
+    for k in range(1, steps + 1 if len(hits) else 1):
         n = max(1, round(len(hits) * k / steps))
         out.append({"coverage": n / len(hits), "accuracy": float(hits[:n].mean())})
-    return out if len(hits) else []
+    return out
 
 
 def level_confusion(gold: Sequence[int], pred: Sequence[int]) -> list[list[int]]:

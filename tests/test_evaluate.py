@@ -76,6 +76,18 @@ def test_expected_calibration_error_by_hand():
 def test_risk_coverage_by_hand():
     curve = risk_coverage([0.9, 0.8, 0.1, 0.7], [True, True, False, False], steps=2)
     assert curve == [{"coverage": 0.5, "accuracy": 1.0}, {"coverage": 1.0, "accuracy": 0.5}]
+    assert risk_coverage([], []) == []
+
+
+@pytest.mark.parametrize("name,content", [
+    ("empty.jsonl", ""), ("empty.csv", "id,source,source_label,text,gold_tags,is_complaint\n")])
+def test_empty_files_are_an_error_that_says_so(tmp_path, name, content):
+    from recommender.errors import InputError
+
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(InputError, match="no rows to evaluate"):
+        read_table(path)
 
 
 def test_level_confusion():
