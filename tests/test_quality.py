@@ -3,7 +3,7 @@
 These floors guard against regressions; they sit just under what the shipped model measures
 (see the README's figures). The targets of the core issue are higher (tag micro-F1 0.90,
 macro-F1 0.85, anger level accuracy 0.75; for et, lv and sl macro-F1 0.85 and anger level
-accuracy 0.70); only Estonian and Latvian anger accuracy reach their target so far.
+accuracy 0.70); only Latvian anger accuracy reaches its target so far.
 """
 
 import pytest
@@ -34,9 +34,9 @@ def test_templates(metrics):
     assert metrics["templates"]["hit@3"] >= 0.85
 
 
-# Measured: et 0.826 / 0.706, lv 0.830 / 0.705, sl 0.840 / 0.696 (test splits of 263-292).
+# Measured: et 0.830 / 0.694, lv 0.820 / 0.724, sl 0.822 / 0.677 (test splits of 368-389).
 @pytest.mark.parametrize("lang, macro_f1, anger_accuracy", [
-    ("et", 0.80, 0.68), ("lv", 0.80, 0.68), ("sl", 0.81, 0.67)])
+    ("et", 0.80, 0.67), ("lv", 0.79, 0.70), ("sl", 0.79, 0.66)])
 def test_other_languages(rec, lang, macro_f1, anger_accuracy):
     m = evaluate_corpus(rec, corpus.load(lang, "test"))
     assert m["tags"]["macro"]["f1"] >= macro_f1
