@@ -115,8 +115,10 @@ def risk_coverage(confidence: Sequence[float], correct: Sequence[bool],
     the rest)."""
     order = np.argsort(-np.asarray(confidence, float), kind="stable")
     hits = np.asarray(correct, float)[order]
-    out: list[dict[str, float]] = []
-    for k in range(1, steps + 1 if len(hits) else 1):
+    if not len(hits):
+        return []
+    out = []
+    for k in range(1, steps + 1):
         n = max(1, round(len(hits) * k / steps))
         out.append({"coverage": n / len(hits), "accuracy": float(hits[:n].mean())})
     return out
