@@ -45,12 +45,14 @@ WORDING_CHAR_FEATURES = 30000
 _NOT_SHOUTING = frozenset(
     "DHL UPS DPD GLS USPS TNT FEDEX EMS USD EUR GBP SEK NOK PLN CHF OK ID PIN IBAN SEPA VAT "
     "PDF URL FAQ SMS GPS USB TV PC ATM CEO SLA API VPN ISP LTE CVV EU UK USA ASAP TBH BTW "
-    "FYI ETA AM PM RSVP KYC POS NFC OTP QR PS".split()
+    "FYI ETA AM PM RSVP KYC POS NFC OTP QR PS SIM ISA CRM GDPR NHS HMRC IMEI APR IRS ACH "
+    "PNR".split()
 )
 _INSISTENT = re.compile(r"[?!]{2,}")
 # Words of 3+ letters none of which is a-z (capitals of every alphabet: "NEPIEŅEMAMI",
-# "ŠKANDAL"); :func:`_shouted` keeps those that are upper case.
-_CAPS_CANDIDATE = re.compile(r"\b[^\W\d_a-z](?:[^\W\d_a-z]|'){2,}\b")
+# "ŠKANDAL"); :func:`_shouted` keeps those that are upper case. Letters joined to other
+# letters or digits by "-" or "/" are a code, not shouting ("TSB-ORD-9921", "USB-C").
+_CAPS_CANDIDATE = re.compile(r"(?<![\w/-])[^\W\d_a-z](?:[^\W\d_a-z]|'){2,}\b(?![/-]\w)")
 _TERMINAL = re.compile(r"[.!?]+")
 _DECIMAL = re.compile(r"(\d)[.,](\d)")
 _WORD = re.compile(r"\w+")

@@ -87,6 +87,8 @@ def test_evidence_after_urls_and_handles_shows_the_words_as_written():
     ("Kus on mu ÕIGUS?", ["ÕIGUS"]),
     ("I DON'T care, send it via DHL or UPS", ["DON'T"]),  # carriers are not shouting
     ("Šola, Ōsaka and čžš are not shouted", []),
+    ("Order TSB-ORD-9921 (ref RIX-PIR-22871), a USB-C cable, NOT what I ordered",
+     ["NOT"]),  # codes are not shouting
 ])
 def test_shouting_counts_capitals_of_every_alphabet(text, shouted):
     from recommender.anger import Lexicons, measure

@@ -17,8 +17,9 @@ def metrics(rec):
     return evaluate_corpus(rec, corpus.load("en", "test"))
 
 
-# Measured: micro-F1 0.803, macro-F1 0.804, anger 0.681, hit@1 0.776 (test split of 634; on
-# the 425 test messages of groups a-h alone: 0.821 / 0.820 / 0.713 / 0.798).
+# Measured: micro-F1 0.803, macro-F1 0.804, anger 0.673, hit@1 0.774 (test split of 634; on
+# the 425 test messages of groups a-h alone, before this round's anger changes: 0.821 / 0.820
+# / 0.713 / 0.798).
 def test_tags(metrics):
     assert metrics["tags"]["micro"]["f1"] >= 0.78
     assert metrics["tags"]["macro"]["f1"] >= 0.78
@@ -34,7 +35,7 @@ def test_templates(metrics):
     assert metrics["templates"]["hit@3"] >= 0.85
 
 
-# Measured: et 0.830 / 0.694, lv 0.820 / 0.724, sl 0.822 / 0.677 (test splits of 368-389).
+# Measured: et 0.830 / 0.689, lv 0.820 / 0.724, sl 0.822 / 0.685 (test splits of 368-389).
 @pytest.mark.parametrize("lang, macro_f1, anger_accuracy", [
     ("et", 0.80, 0.67), ("lv", 0.79, 0.70), ("sl", 0.79, 0.66)])
 def test_other_languages(rec, lang, macro_f1, anger_accuracy):
