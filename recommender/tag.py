@@ -212,8 +212,13 @@ class Tagger(BaseEstimator):
         return self._stacked.predict_proba(x)
 
     def predict(self, texts: Sequence[str], group: str | None = None) -> list[list[str]]:
-        """Tags whose probability reaches their threshold, most probable first."""
-        return [self.decide(row, group) for row in self.predict_proba(texts)]
+        """Tags whose probability reaches their threshold, most probable first. When ``group``
+        is one of our languages and this is the multilingual tagger, the texts are tokenised
+        by that language's tokenizer, as in training and in :class:`Recommender`."""
+        docs = None
+        if self.lang == "xx" and group in LANGUAGES and not self.spacy_model:
+            docs = tokenise(get_nlp(group), texts)
+        return [self.decide(row, group) for row in self.predict_proba(texts, docs)]
 
     def decide(self, probabilities: np.ndarray, group: str | None = None) -> list[str]:
         """Tags of one probability row that reach their threshold (the group's own when it
