@@ -284,6 +284,13 @@ def compact(model: OneVsRestClassifier) -> OneVsRestClassifier:
     return model
 
 
+_TERM_SEPARATOR = "\x00"
+
+
+class _PackedTerms(str):
+    """A vocabulary's terms in index order, joined by ``_TERM_SEPARATOR``."""
+
+
 def pickled_state(state: dict) -> dict:
     """``state`` (an object's ``__dict__``) ready to pickle: every fitted vectorizer in it
     replaced by a copy that unpickles fast and writes the same bytes each time.
@@ -315,13 +322,6 @@ def unpickled_state(state: dict) -> dict:
             terms = value.vocabulary_.split(_TERM_SEPARATOR)
             value.vocabulary_ = dict(zip(terms, range(len(terms))))
     return state
-
-
-_TERM_SEPARATOR = "\x00"
-
-
-class _PackedTerms(str):
-    """A vocabulary's terms in index order, joined by ``_TERM_SEPARATOR``."""
 
 
 def _pick_thresholds(oof: np.ndarray, y: np.ndarray) -> np.ndarray:
