@@ -19,7 +19,7 @@ from recommender.evaluate import tag_metrics
 from recommender.nlp import get_nlp, tokenise
 from recommender.parse import parse
 from recommender.tag import Tagger
-from recommender.train import ANGER_SETTINGS
+from recommender.train import ANGER_SETTINGS, SHARED_C, SHARED_CHAR_NGRAMS
 
 LANGS = ("en", "et", "lv", "sl")
 
@@ -50,7 +50,7 @@ def main() -> None:
             x[lang], [r["tags"] for r in train[lang]]) for lang in LANGS})
     everything = [t for lang in LANGS for t in x[lang]]
     labels = [r["tags"] for lang in LANGS for r in train[lang]]
-    multi = Tagger(lang="xx", char_ngrams=(3, 5), cues=False).fit(
+    multi = Tagger(lang="xx", char_ngrams=SHARED_CHAR_NGRAMS, cues=False, C=SHARED_C).fit(
         everything, labels, groups=[lang for lang in LANGS for _ in x[lang]],
         docs=[d for lang in LANGS for d in tokenise(get_nlp(lang), x[lang])])
     report("multilingual, words + chars 3-5", {lang: multi for lang in LANGS})

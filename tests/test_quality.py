@@ -17,27 +17,26 @@ def metrics(rec):
     return evaluate_corpus(rec, corpus.load("en", "test"))
 
 
-# Measured: micro-F1 0.803, macro-F1 0.804, anger 0.673, hit@1 0.774 (test split of 634; on
-# the 425 test messages of groups a-h alone, before this round's anger changes: 0.821 / 0.820
-# / 0.713 / 0.798).
+# Measured: micro-F1 0.809, macro-F1 0.809, anger 0.692, hit@1 0.804 (test split of 707; on
+# the 634 test messages of groups a-l alone: 0.809 / 0.810 / 0.697 / 0.808).
 def test_tags(metrics):
     assert metrics["tags"]["micro"]["f1"] >= 0.78
     assert metrics["tags"]["macro"]["f1"] >= 0.78
 
 
 def test_anger(metrics):
-    assert metrics["anger"]["level_accuracy"] >= 0.66
+    assert metrics["anger"]["level_accuracy"] >= 0.67
     assert metrics["anger"]["pearson_score_vs_level"] >= 0.85
 
 
 def test_templates(metrics):
-    assert metrics["templates"]["hit@1"] >= 0.76
+    assert metrics["templates"]["hit@1"] >= 0.78
     assert metrics["templates"]["hit@3"] >= 0.85
 
 
-# Measured: et 0.830 / 0.689, lv 0.820 / 0.724, sl 0.822 / 0.685 (test splits of 368-389).
+# Measured: et 0.839 / 0.691, lv 0.818 / 0.723, sl 0.831 / 0.686 (test splits of 401-437).
 @pytest.mark.parametrize("lang, macro_f1, anger_accuracy", [
-    ("et", 0.80, 0.67), ("lv", 0.79, 0.70), ("sl", 0.79, 0.66)])
+    ("et", 0.81, 0.67), ("lv", 0.79, 0.70), ("sl", 0.80, 0.66)])
 def test_other_languages(rec, lang, macro_f1, anger_accuracy):
     m = evaluate_corpus(rec, corpus.load(lang, "test"))
     assert m["tags"]["macro"]["f1"] >= macro_f1
