@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.sparse import hstack
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import KFold, cross_val_predict
 from spacy.matcher import PhraseMatcher
 
@@ -33,10 +33,11 @@ PHRASE_SIGNALS = ("profanity", "sarcasm", "accusation", "confrontation", "rhetor
                   "formal_complaint", "urgency", "repeat_contact", "polite")
 LEXICAL_SIGNALS = ("anger_words", "anger_peak", "intensified", *PHRASE_SIGNALS, "threat",
                    "shouting", "exclamation", "insistent_punctuation", "broken_sentences")
-#: ``wording`` is learned: a ridge model over word n-grams (and optionally character n-grams)
-#: of our corpus, fitted out of fold, whose evidence is the word n-grams that pushed it up. It
-#: catches anger our lexicons miss ("what am I paying for exactly"), at some cost on text
-#: unlike our corpus (see README).
+#: ``wording`` is learned: a model over word n-grams (and optionally character n-grams) of our
+#: corpus, fitted out of fold, whose evidence is the word n-grams that pushed it up. It catches
+#: anger our lexicons miss ("what am I paying for exactly"), at some cost on text unlike our
+#: corpus (see README). The model is a multinomial logistic regression over the four levels
+#: (its value: the expected level / 3) or a ridge regression on level / 3.
 SIGNALS = (*LEXICAL_SIGNALS, "wording")
 #: Most character n-grams the wording model keeps (when it uses them).
 WORDING_CHAR_FEATURES = 30000
@@ -211,22 +212,30 @@ class AngerDetector(BaseEstimator):
     ----------
     lang : language of the lexicons
     alpha : ridge regularisation of the signal weights
-    wording_alpha : ridge regularisation of the wording model (strong by default, so that
-        it stays one signal among many)
+    wording : ``"ridge"`` (regression on level / 3) or ``"logistic"`` (multinomial logistic
+        regression over the levels; the value is the expected level / 3)
+    wording_alpha : regularisation of the ridge wording model (strong by default, so that it
+        stays one signal among many)
+    wording_C : inverse regularisation of the logistic wording model
     char_ngrams : character n-gram range the wording model adds to word n-grams, or None
 
     Examples
     --------
-    >>> d = AngerDetector().fit(["thanks", "this is UNACCEPTABLE!!! I want my money back"], [0, 3])
+    >>> texts = ["thanks, all good", "all good, thanks a lot",
+    ...          "this is UNACCEPTABLE!!! I want my money back", "UNACCEPTABLE!!! money back NOW"]
+    >>> d = AngerDetector().fit(texts, [0, 0, 3, 3])
     >>> d.grade("this is UNACCEPTABLE!!!").level >= 1
     True
     """
 
-    def __init__(self, lang: str = "en", alpha: float = 1.0, wording_alpha: float = 10.0,
+    def __init__(self, lang: str = "en", alpha: float = 1.0, wording: str = "ridge",
+                 wording_alpha: float = 10.0, wording_C: float = 4.0,
                  char_ngrams: tuple[int, int] | None = None):
         self.lang = lang
         self.alpha = alpha
+        self.wording = wording
         self.wording_alpha = wording_alpha
+        self.wording_C = wording_C
         self.char_ngrams = char_ngrams
 
     def _lexicons(self) -> Lexicons:
@@ -269,9 +278,9 @@ class AngerDetector(BaseEstimator):
     def _wording(self, texts: Sequence[str]) -> list[tuple[float, list[str]]]:
         """Wording value of each text and the (up to 3) word n-grams that raised it most."""
         rows = self._bag(texts)
-        values = self.wording_.predict(rows)
+        values = _wording_values(self.wording_, rows)
         words = len(self.vectorizer_.vocabulary_)
-        contrib = rows[:, :words].multiply(self.wording_.coef_[:words]).tocsr()
+        contrib = rows[:, :words].multiply(_wording_direction(self.wording_)[:words]).tocsr()
         if getattr(self, "_names", None) is None:
             self._names = self.vectorizer_.get_feature_names_out()
         out = []
@@ -284,19 +293,30 @@ class AngerDetector(BaseEstimator):
 
     def fit(self, texts: Sequence[str], levels: Sequence[int]) -> "AngerDetector":
         """Fit signal weights (target ``level / 3``) and the cut points between levels."""
-        texts = list(texts)
-        y = np.asarray(levels, dtype=float) / (len(ANGER_LEVELS) - 1)
+        texts, levels = list(texts), np.asarray(levels, dtype=int)
+        y = levels / (len(ANGER_LEVELS) - 1)
         bag = self._bag(texts, fit=True)
-        # Out-of-fold wording values, so the signal weights see it as on unseen text.
-        folds = KFold(5, shuffle=True, random_state=0) if len(texts) >= 10 else 2
-        oof = cross_val_predict(Ridge(alpha=self.wording_alpha), bag, y, cv=folds)
-        self.wording_ = Ridge(alpha=self.wording_alpha).fit(bag, y)
+        logistic = self.wording == "logistic" and len(set(levels)) > 1
+        learner, target = ((LogisticRegression(C=self.wording_C, max_iter=3000), levels)
+                           if logistic else (Ridge(alpha=self.wording_alpha), y))
+        self.wording_ = clone(learner).fit(bag, target)
+        # Out-of-fold wording values, so the signal weights see it as on unseen text. The
+        # logistic model needs a few texts of each level in every fold's training part.
+        if len(texts) >= 10 and (not logistic
+                                 or np.unique(levels, return_counts=True)[1].min() >= 5):
+            oof = cross_val_predict(learner, bag, target, method="predict_proba" if logistic
+                                    else "predict", cv=KFold(5, shuffle=True, random_state=0))
+            oof = oof @ _expected_level(self.wording_) if logistic else oof
+        else:  # too few texts to hold any out: the fitted values stand in
+            oof = _wording_values(self.wording_, bag)
+        if logistic:  # float32: 1 MB less a language in the model file, values move < 1e-6
+            self.wording_.coef_ = self.wording_.coef_.astype(np.float32)
         x = np.column_stack([self.signals(texts), oof])
         model = Ridge(alpha=self.alpha, positive=True).fit(x, y)
         self.weights_ = dict(zip(SIGNALS, model.coef_.round(6).tolist()))
         self.intercept_ = float(model.intercept_)
         scores = np.clip(model.predict(x), 0, 1)
-        self.cuts_ = _fit_cuts(scores, np.asarray(levels, dtype=int))
+        self.cuts_ = _fit_cuts(scores, levels)
         return self
 
     def grade(self, text: str) -> Anger:
@@ -331,6 +351,30 @@ class AngerDetector(BaseEstimator):
                                  ("urgent", bool(words["urgency"])),
                                  ("repeat_contact", bool(words["repeat_contact"]))) if on]
         return Anger(round(score, 4), level, flags, evidence, kinds)
+
+
+def _expected_level(model: LogisticRegression) -> np.ndarray:
+    """Each class of a logistic wording model as a share of the top level (level / 3)."""
+    return np.asarray(model.classes_, dtype=float) / (len(ANGER_LEVELS) - 1)
+
+
+def _wording_values(model, rows) -> np.ndarray:
+    """The wording value of each row: expected level / 3 (logistic) or the prediction."""
+    if isinstance(model, LogisticRegression):
+        return model.predict_proba(rows) @ _expected_level(model)
+    return model.predict(rows)
+
+
+def _wording_direction(model) -> np.ndarray:
+    """How much each feature raises the wording value, for the evidence: the coefficients of
+    a ridge model; for a logistic model, each class's coefficients weighted by how far its
+    level is above the average level."""
+    if isinstance(model, LogisticRegression):
+        if model.coef_.shape[0] == 1:  # two levels: one coefficient row, for the higher one
+            return model.coef_[0]
+        levels = _expected_level(model)
+        return (levels - levels.mean()) @ model.coef_
+    return model.coef_
 
 
 def _fit_cuts(scores: np.ndarray, levels: np.ndarray) -> list[float]:

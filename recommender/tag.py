@@ -192,7 +192,8 @@ class Tagger(BaseEstimator):
         oof = np.zeros(y.shape, dtype=float)
         folds = KFold(self.cv, shuffle=True, random_state=self.random_state)
         for train, held in folds.split(x):
-            oof[held] = self._estimator(y[train]).fit(x[train], y[train]).predict_proba(x[held])
+            fitted = self._estimator(y[train]).fit(x[train], y[train])
+            oof[held] = _tag_columns(fitted.predict_proba(x[held]), y.shape[1])
         return oof
 
     def _check_fitted(self) -> None:
@@ -209,7 +210,7 @@ class Tagger(BaseEstimator):
         x = self._features(texts, docs=docs)
         if getattr(self, "_stacked", None) is None:
             self._stacked = StackedSigmoids.of(self.model_) or self.model_
-        return self._stacked.predict_proba(x)
+        return _tag_columns(self._stacked.predict_proba(x), len(self.tags))
 
     def predict(self, texts: Sequence[str], group: str | None = None) -> list[list[str]]:
         """Tags whose probability reaches their threshold, most probable first. When ``group``
@@ -322,6 +323,12 @@ def unpickled_state(state: dict) -> dict:
             terms = value.vocabulary_.split(_TERM_SEPARATOR)
             value.vocabulary_ = dict(zip(terms, range(len(terms))))
     return state
+
+
+def _tag_columns(proba: np.ndarray, n_tags: int) -> np.ndarray:
+    """The tag columns of a one-vs-rest ``predict_proba``: with a single tag, scikit-learn
+    sees a binary problem and returns the probabilities of both classes."""
+    return proba[:, -n_tags:] if proba.shape[1] != n_tags else proba
 
 
 def _pick_thresholds(oof: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recommender.anger import SIGNALS, AngerDetector
+from recommender.anger import SIGNALS, AngerDetector, _wording_direction
 
 TRAIN = ["Thanks, all good.", "Could you check my order please?", "This is annoying, still late.",
          "Really disappointed, second time this happens.",
@@ -12,9 +12,23 @@ TRAIN = ["Thanks, all good.", "Could you check my order please?", "This is annoy
 LEVELS = [0, 0, 1, 1, 2, 2, 3, 3]
 
 
-@pytest.fixture(scope="module")
-def detector():
-    return AngerDetector().fit(TRAIN, LEVELS)
+@pytest.fixture(scope="module", params=["ridge", "logistic"])
+def detector(request):
+    return AngerDetector(wording=request.param).fit(TRAIN, LEVELS)
+
+
+def test_logistic_wording_is_the_expected_level():
+    d = AngerDetector(wording="logistic").fit(TRAIN, LEVELS)
+    texts = ["Thanks, all good.", "Scammers. You lied to me!"]
+    proba = d.wording_.predict_proba(d._bag(texts))
+    expected = proba @ (d.wording_.classes_ / 3)
+    values = [value for value, _ in d._wording(texts)]
+    assert values == pytest.approx(expected)
+    assert 0 <= values[0] < values[1] <= 1
+    # the evidence is words that pull towards the higher levels
+    direction = dict(zip(d.vectorizer_.get_feature_names_out(), _wording_direction(d.wording_)))
+    words = d._wording(texts)[1][1]
+    assert words and all(direction[w] > 0 for w in words)
 
 
 def test_weights_are_named_and_fitted(detector):

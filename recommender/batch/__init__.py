@@ -141,7 +141,7 @@ def suggest_frame(df: pd.DataFrame, rec: Recommender | None = None,
     --------
     >>> out = suggest_frame(pd.DataFrame({"text": ["my parcel is late", ""]}))
     >>> list(out["template"]), list(out["error_kind"])
-    ['delivery_delay', ''], ['', 'empty']
+    (['delivery_delay', ''], ['', 'empty'])
     """
     rec = rec or Recommender.load()
     cols = (columns or Columns()).resolve([str(c) for c in df.columns])
