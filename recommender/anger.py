@@ -293,6 +293,8 @@ class AngerDetector(BaseEstimator):
 
     def fit(self, texts: Sequence[str], levels: Sequence[int]) -> "AngerDetector":
         """Fit signal weights (target ``level / 3``) and the cut points between levels."""
+        if self.wording not in ("ridge", "logistic"):
+            raise ValueError(f"wording must be 'ridge' or 'logistic', not {self.wording!r}")
         texts, levels = list(texts), np.asarray(levels, dtype=int)
         y = levels / (len(ANGER_LEVELS) - 1)
         bag = self._bag(texts, fit=True)

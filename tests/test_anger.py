@@ -31,6 +31,11 @@ def test_logistic_wording_is_the_expected_level():
     assert words and all(direction[w] > 0 for w in words)
 
 
+def test_unknown_wording_model_is_refused():
+    with pytest.raises(ValueError, match="wording must be"):
+        AngerDetector(wording="logit").fit(TRAIN, LEVELS)
+
+
 def test_weights_are_named_and_fitted(detector):
     assert set(detector.weights_) == set(SIGNALS)
     assert detector.cuts_ == sorted(detector.cuts_)
