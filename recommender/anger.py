@@ -250,7 +250,8 @@ class AngerDetector(BaseEstimator):
         return state
 
     def __setstate__(self, state):
-        self.__dict__.update(unpickled_state(state))
+        # Files written before the wording model could be logistic have a ridge one.
+        self.__dict__.update({"wording": "ridge", "wording_C": 4.0, **unpickled_state(state)})
 
     def signals(self, texts: Sequence[str]) -> np.ndarray:
         """Lexical signal matrix, shape ``(n_texts, len(LEXICAL_SIGNALS))``."""

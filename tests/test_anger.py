@@ -113,3 +113,15 @@ def test_shouting_counts_capitals_of_every_alphabet(text, shouted):
     from recommender.anger import Lexicons, measure
 
     assert measure(text, Lexicons("en"))[1]["shouting"] == shouted
+
+
+def test_detector_saved_before_the_wording_choice_loads_as_ridge(detector):
+    import pickle
+
+    state = detector.__getstate__()
+    for key in ("wording", "wording_C"):
+        state.pop(key)
+    old = AngerDetector.__new__(AngerDetector)
+    old.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert old.wording == "ridge" and "AngerDetector" in repr(old)
+    assert old.grade("Worst service ever!!!").score == detector.grade("Worst service ever!!!").score
