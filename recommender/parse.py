@@ -185,6 +185,8 @@ def _header(msg: Message, name: str) -> str:
         legacy = _charset_of(msg) or "windows-1252"
         value = "".join(decode_bytes(chunk, legacy) if isinstance(chunk, bytes) else chunk
                         for chunk, _ in decode_header(value))
+    if "=?" not in value:  # no RFC 2047 encoded word: nothing to decode (most headers)
+        return value.strip()
     try:
         return str(make_header(decode_header(str(value)))).strip()
     except Exception:

@@ -102,13 +102,15 @@ def _truthy(value: Any) -> bool:
 class When(BaseModel):
     """Conditions of a rule; all given conditions must hold."""
 
+    # Tag and flag conditions are sets (YAML lists are converted): every rule is checked
+    # against every message, and set operations on them need no conversion each time.
     model_config = ConfigDict(extra="forbid")
-    tags_any: list[str] = Field(default_factory=list)
-    tags_all: list[str] = Field(default_factory=list)
-    tags_none: list[str] = Field(default_factory=list)
+    tags_any: frozenset[str] = frozenset()
+    tags_all: frozenset[str] = frozenset()
+    tags_none: frozenset[str] = frozenset()
     anger_min: int | str | None = None
     anger_max: int | str | None = None
-    flags_any: list[str] = Field(default_factory=list)
+    flags_any: frozenset[str] = frozenset()
     context: dict[str, Any] = Field(default_factory=dict)
     fields_present: list[str] = Field(default_factory=list)
     predicate: str | None = None
@@ -116,8 +118,8 @@ class When(BaseModel):
 
     @field_validator("tags_any", "tags_all", "tags_none")
     @classmethod
-    def _known_tags(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - set(TAGS))
+    def _known_tags(cls, value: frozenset[str]) -> frozenset[str]:
+        unknown = sorted(value - set(TAGS))
         if unknown:
             raise ValueError(f"unknown tag(s) {unknown}; known tags: {', '.join(TAGS)}")
         return value
@@ -149,18 +151,20 @@ class Rule(BaseModel):
     when: When = Field(default_factory=When)
     why: str
 
-    def strength(self, facts: Facts) -> float | None:
-        """How strongly the rule fires on ``facts``, or ``None`` when it does not."""
-        w, tags = self.when, set(facts.tags)
-        if w.tags_any and not tags & set(w.tags_any):
+    def strength(self, facts: Facts, tags: frozenset[str] | None = None) -> float | None:
+        """How strongly the rule fires on ``facts``, or ``None`` when it does not; ``tags`` is
+        ``facts.tags`` as a set, when the caller has it already."""
+        w = self.when
+        tags = frozenset(facts.tags) if tags is None else tags
+        if w.tags_any and not tags & w.tags_any:
             return None
-        if not set(w.tags_all) <= tags or tags & set(w.tags_none):
+        if not w.tags_all <= tags or tags & w.tags_none:
             return None
         if w.anger_min is not None and facts.anger_level < w.anger_min:
             return None
         if w.anger_max is not None and facts.anger_level > w.anger_max:
             return None
-        if w.flags_any and not set(facts.anger_flags) & set(w.flags_any):
+        if w.flags_any and w.flags_any.isdisjoint(facts.anger_flags):
             return None
         for key, expected in w.context.items():
             actual = facts.context.get(key)
@@ -172,7 +176,7 @@ class Rule(BaseModel):
             return None
         if w.not_predicate and PREDICATES[w.not_predicate](facts):
             return None
-        answered = (tags & set(w.tags_any)) | set(w.tags_all)
+        answered = (tags & w.tags_any) | w.tags_all
         if answered:
             return max(facts.tag_scores.get(t, 0.0) for t in answered)
         if w.context or w.predicate or w.fields_present:
@@ -272,9 +276,9 @@ class RuleSet:
 
     def match(self, facts: Facts) -> Match:
         """Rank every rule that fires; the best template wins, distinct others follow."""
-        fired = []
+        fired, tags = [], frozenset(facts.tags)
         for order, rule in enumerate(self.rules):
-            strength = rule.strength(facts)
+            strength = rule.strength(facts, tags)
             if strength is not None:
                 fired.append((strength, rule.priority, -order, rule))
         fired.sort(key=lambda item: item[:3], reverse=True)
