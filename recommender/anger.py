@@ -24,6 +24,7 @@ from spacy.matcher import PhraseMatcher
 
 from .errors import NotFittedError
 from .nlp import get_nlp, make_doc, no_digits, normalise, pad_lines
+from .persist import compact_floats
 from .resources import read_lines
 from .tag import pickled_state, unpickled_state
 from .taxonomy import ANGER_LEVELS
@@ -312,8 +313,8 @@ class AngerDetector(BaseEstimator):
             oof = oof @ _expected_level(self.wording_) if logistic else oof
         else:  # too few texts to hold any out: the fitted values stand in
             oof = _wording_values(self.wording_, bag)
-        if logistic:  # float32: 1 MB less a language in the model file, values move < 1e-6
-            self.wording_.coef_ = self.wording_.coef_.astype(np.float32)
+        if logistic:  # compact: 1 MB less a language in the model file, values move < 1e-4
+            self.wording_.coef_ = compact_floats(self.wording_.coef_)
         x = np.column_stack([self.signals(texts), oof])
         model = Ridge(alpha=self.alpha, positive=True).fit(x, y)
         self.weights_ = dict(zip(SIGNALS, model.coef_.round(6).tolist()))
