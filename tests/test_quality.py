@@ -3,7 +3,7 @@
 These floors guard against regressions; they sit just under what the shipped model measures
 (see the README's figures). The targets of the core issue are higher (tag micro-F1 0.90,
 macro-F1 0.85, anger level accuracy 0.75; for et, lv and sl macro-F1 0.85 and anger level
-accuracy 0.70); only the et, lv and sl anger accuracies reach theirs so far.
+accuracy 0.70); the et, lv and sl anger accuracies and the Slovenian macro-F1 reach theirs.
 """
 
 import pytest
@@ -17,8 +17,8 @@ def metrics(rec):
     return evaluate_corpus(rec, corpus.load("en", "test"))
 
 
-# Measured: micro-F1 0.809, macro-F1 0.809, anger 0.692, hit@1 0.804 (test split of 707; on
-# the 634 test messages of groups a-l alone: 0.809 / 0.810 / 0.697 / 0.808).
+# Measured: micro-F1 0.812, macro-F1 0.813, anger 0.688, hit@1 0.811 (test split of 783; on
+# the 707 test messages of the groups before q and r: 0.810 / 0.810 / 0.686 / 0.802).
 def test_tags(metrics):
     assert metrics["tags"]["micro"]["f1"] >= 0.78
     assert metrics["tags"]["macro"]["f1"] >= 0.78
@@ -34,9 +34,9 @@ def test_templates(metrics):
     assert metrics["templates"]["hit@3"] >= 0.85
 
 
-# Measured: et 0.839 / 0.725, lv 0.818 / 0.764, sl 0.831 / 0.728 (test splits of 401-437).
+# Measured: et 0.850 / 0.716, lv 0.841 / 0.769, sl 0.855 / 0.724 (test splits of 449-479).
 @pytest.mark.parametrize("lang, macro_f1, anger_accuracy", [
-    ("et", 0.81, 0.70), ("lv", 0.79, 0.74), ("sl", 0.80, 0.70)])
+    ("et", 0.82, 0.69), ("lv", 0.81, 0.74), ("sl", 0.82, 0.70)])
 def test_other_languages(rec, lang, macro_f1, anger_accuracy):
     m = evaluate_corpus(rec, corpus.load(lang, "test"))
     assert m["tags"]["macro"]["f1"] >= macro_f1
