@@ -55,12 +55,36 @@ def format_suggestion(s) -> str:
 
 
 def cmd_suggest(args) -> int:
+    """One file: its suggestion. Several: each under a ``==> file <==`` header (JSON: a list
+    of objects with a ``file`` key); a file that cannot be read or scored is reported on
+    stderr, the others go on, and the exit status is 1."""
     rec = _load(args)
-    raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
-    s = rec.suggest(raw, _context(args.context))
-    print(json.dumps(s.to_dict(), indent=2, ensure_ascii=False) if args.json
-          else format_suggestion(s))
-    return 0
+    context = _context(args.context)
+    if len(args.files) == 1:
+        name = args.files[0]
+        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        s = rec.suggest(raw, context)
+        print(json.dumps(s.to_dict(), indent=2, ensure_ascii=False) if args.json
+              else format_suggestion(s))
+        return 0
+    results, failed = [], 0
+    for name in args.files:
+        try:
+            raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+            s = rec.suggest(raw, context)
+        except (RecommenderError, OSError) as exc:
+            failed += 1
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            print(f"recommender: error: {name}: {reason}", file=sys.stderr)
+            continue
+        if args.json:
+            results.append({"file": name, **s.to_dict()})
+        else:
+            print(f"{'' if name == args.files[0] else chr(10)}==> {name} <==\n"
+                  f"{format_suggestion(s)}")
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    return 1 if failed else 0
 
 
 def cmd_train(args) -> int:
@@ -260,8 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--model", help="model directory (default: the shipped model)")
         p.add_argument("--config", help="YAML settings of your team (company, agent, policies)")
 
-    p = sub.add_parser("suggest", help="suggest a reply for one e-mail (file or - for stdin)")
-    p.add_argument("file", help="plain-text or raw .eml message, '-' reads stdin")
+    p = sub.add_parser("suggest", help="suggest a reply for e-mails (files or - for stdin)")
+    p.add_argument("files", nargs="+", metavar="file",
+                   help="plain-text or raw .eml message, '-' reads stdin")
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.add_argument("--context", action="append", metavar="KEY=VALUE",
                    help="context fact (repeatable) or a JSON object, e.g. order_date=2026-01-05")

@@ -56,6 +56,27 @@ def test_suggest_with_context(capsys):
     assert "https://t.example/1" in data["reply"] and "27 November" in data["reply"]
 
 
+def test_suggest_several_files_goes_past_one_that_fails(tmp_path, capsys):
+    empty = tmp_path / "empty.eml"
+    empty.write_bytes(b"")
+    files = [str(SAMPLES / "02_double_charge.eml"), "no_such_file.eml", str(empty),
+             str(SAMPLES / "05_thanks.eml")]
+    assert main(["suggest", *files]) == 1
+    out, err = capsys.readouterr()
+    assert out.count("==> ") == 2 and "billing_error" in out
+    assert out.index("02_double_charge") < out.index("05_thanks")
+    assert "no_such_file.eml: No such file or directory" in err
+    assert "empty.eml: empty message" in err
+
+
+def test_suggest_several_files_as_json(capsys):
+    files = [str(SAMPLES / "02_double_charge.eml"), str(SAMPLES / "04_rude_agent.eml")]
+    assert main(["suggest", "--json", *files]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["file"] for d in data] == files
+    assert data[0]["template"] == "billing_error"
+
+
 @pytest.mark.parametrize("argv,message", [
     (["suggest", "no_such_file.eml"], "no_such_file.eml"),
     (["rules", "check", "BAD"], "rule 'a': colour"),
