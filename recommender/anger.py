@@ -247,7 +247,8 @@ class AngerDetector(BaseEstimator):
     def __getstate__(self):
         state = pickled_state(self.__dict__)
         state.pop("_lex", None)  # compiled matchers are rebuilt from the data files
-        state.pop("_names", None)  # a cache of the vectorizer's feature names
+        state.pop("_names", None)  # caches of the vectorizer's feature names
+        state.pop("_shown", None)
         return state
 
     def __setstate__(self, state):
@@ -285,13 +286,23 @@ class AngerDetector(BaseEstimator):
         contrib = rows[:, :words].multiply(_wording_direction(self.wording_)[:words]).tocsr()
         if getattr(self, "_names", None) is None:
             self._names = self.vectorizer_.get_feature_names_out()
+            self._shown = self._telling(self._names)
         out = []
         for i, value in enumerate(values):
             data = contrib.data[contrib.indptr[i]:contrib.indptr[i + 1]]
             cols = contrib.indices[contrib.indptr[i]:contrib.indptr[i + 1]]
-            top = np.argsort(-data)[:3]
-            out.append((float(value), [str(self._names[cols[j]]) for j in top if data[j] > 0]))
+            top = [j for j in np.argsort(-data) if data[j] > 0 and self._shown[cols[j]]][:3]
+            out.append((float(value), [str(self._names[cols[j]]) for j in top]))
         return out
+
+    def _telling(self, names: np.ndarray) -> np.ndarray:
+        """Which word n-grams may be shown as evidence: not only function words or numbers
+        ("and", "this", "90" raise the value too, but tell a reader nothing). Negators and
+        intensifiers count as telling ("never again", "so")."""
+        lex = self._lexicons()
+        quiet = set(lex.nlp.Defaults.stop_words) - lex.negators - lex.intensifiers
+        return np.array([any(w not in quiet and not w.isdigit() for w in name.split())
+                         for name in names], dtype=bool)
 
     def fit(self, texts: Sequence[str], levels: Sequence[int]) -> "AngerDetector":
         """Fit signal weights (target ``level / 3``) and the cut points between levels."""

@@ -18,7 +18,9 @@ def detector(request):
 
 
 def test_logistic_wording_is_the_expected_level():
-    d = AngerDetector(wording="logistic").fit(TRAIN, LEVELS)
+    # Twice over, so that every word is in two texts (the vectorizer's min_df): with TRAIN
+    # alone only function words qualify, and those are never shown as evidence.
+    d = AngerDetector(wording="logistic").fit(TRAIN * 2, LEVELS * 2)
     texts = ["Thanks, all good.", "Scammers. You lied to me!"]
     proba = d.wording_.predict_proba(d._bag(texts))
     expected = proba @ (d.wording_.classes_ / 3)
@@ -125,3 +127,16 @@ def test_detector_saved_before_the_wording_choice_loads_as_ridge(detector):
     old.__setstate__(pickle.loads(pickle.dumps(state)))
     assert old.wording == "ridge" and "AngerDetector" in repr(old)
     assert old.grade("Worst service ever!!!").score == detector.grade("Worst service ever!!!").score
+
+
+@pytest.mark.parametrize("lang", ["en", "et", "lv", "sl"])
+def test_wording_evidence_is_never_only_function_words_or_numbers(rec, lang):
+    from recommender import corpus
+
+    anger = rec.models[lang].anger
+    lex = anger._lexicons()
+    quiet = set(lex.nlp.Defaults.stop_words) - lex.negators - lex.intensifiers
+    texts = [corpus.text_of(r) for r in corpus.load(lang, "test")[:150]]
+    shown = [w for _, words in anger._wording(texts) for w in words]
+    assert len(shown) > 150  # evidence is still given
+    assert all(any(t not in quiet and not t.isdigit() for t in w.split()) for w in shown)
