@@ -42,7 +42,8 @@ CARRIERS = ("DHL", "UPS", "FedEx", "DPD", "GLS", "USPS", "Royal Mail", "Omniva",
             "Hermes", "Evri", "PostNord", "Posti", "Latvijas Pasts", "Pošta Slovenije",
             "Itella", "InPost", "Canada Post", "Australia Post", "La Poste", "Venipak")
 # Searched in the lower-cased text: twice as fast as the same pattern with IGNORECASE.
-_CARRIER = re.compile(r"(?<!\w)(" + "|".join(re.escape(c.lower()) for c in CARRIERS) + r")(?!\w)")
+_CARRIER = re.compile(r"(?<!\w)(" + "|".join(re.escape(c.lower()) for c in CARRIERS)
+                      + r")(?!\w)")
 _CARRIER_NAMES = {c.lower(): c for c in CARRIERS}
 _CUR = r"(?:[$€£]|USD|EUR|GBP|SEK|NOK|DKK|PLN|CHF|CAD|AUD|Rs\.?|INR)"
 _NUM = r"\d{1,3}(?:[ ,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
