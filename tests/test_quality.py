@@ -3,7 +3,7 @@
 These floors guard against regressions; they sit just under what the shipped model measures
 (see the README's figures). The targets of the core issue are higher (tag micro-F1 0.90,
 macro-F1 0.85, anger level accuracy 0.75; for et, lv and sl macro-F1 0.85 and anger level
-accuracy 0.70); the et, lv and sl anger accuracies and the et and sl macro-F1 reach theirs.
+accuracy 0.70); the et, lv and sl anger accuracies and the sl macro-F1 reach theirs.
 """
 
 import pytest
@@ -17,7 +17,7 @@ def metrics(rec):
     return evaluate_corpus(rec, corpus.load("en", "test"))
 
 
-# Measured: micro-F1 0.814, macro-F1 0.815, anger 0.686, hit@1 0.811 (test split of 783).
+# Measured: micro-F1 0.811, macro-F1 0.812, anger 0.695, hit@1 0.811 (test split of 783).
 def test_tags(metrics):
     assert metrics["tags"]["micro"]["f1"] >= 0.78
     assert metrics["tags"]["macro"]["f1"] >= 0.78
@@ -33,7 +33,7 @@ def test_templates(metrics):
     assert metrics["templates"]["hit@3"] >= 0.85
 
 
-# Measured: et 0.854 / 0.712, lv 0.837 / 0.767, sl 0.855 / 0.724 (test splits of 449-479).
+# Measured: et 0.845 / 0.733, lv 0.837 / 0.762, sl 0.853 / 0.726 (test splits of 449-479).
 @pytest.mark.parametrize("lang, macro_f1, anger_accuracy", [
     ("et", 0.82, 0.69), ("lv", 0.81, 0.74), ("sl", 0.82, 0.70)])
 def test_other_languages(rec, lang, macro_f1, anger_accuracy):
