@@ -54,6 +54,10 @@ def format_suggestion(s) -> str:
     return "\n".join(lines)
 
 
+def _read_message(name: str) -> bytes:
+    return sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+
+
 def cmd_suggest(args) -> int:
     """One file: its suggestion. Several: each under a ``==> file <==`` header (JSON: a list
     of objects with a ``file`` key); a file that cannot be read or scored is reported on
@@ -61,17 +65,14 @@ def cmd_suggest(args) -> int:
     rec = _load(args)
     context = _context(args.context)
     if len(args.files) == 1:
-        name = args.files[0]
-        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-        s = rec.suggest(raw, context)
+        s = rec.suggest(_read_message(args.files[0]), context)
         print(json.dumps(s.to_dict(), indent=2, ensure_ascii=False) if args.json
               else format_suggestion(s))
         return 0
     results, failed = [], 0
     for name in args.files:
         try:
-            raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-            s = rec.suggest(raw, context)
+            s = rec.suggest(_read_message(name), context)
         except (RecommenderError, OSError) as exc:
             failed += 1
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
