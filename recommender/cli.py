@@ -69,7 +69,7 @@ def cmd_suggest(args) -> int:
         print(json.dumps(s.to_dict(), indent=2, ensure_ascii=False) if args.json
               else format_suggestion(s))
         return 0
-    results, failed = [], 0
+    results, failed, shown = [], 0, 0
     for name in args.files:
         try:
             s = rec.suggest(_read_message(name), context)
@@ -81,8 +81,8 @@ def cmd_suggest(args) -> int:
         if args.json:
             results.append({"file": name, **s.to_dict()})
         else:
-            print(f"{'' if name == args.files[0] else chr(10)}==> {name} <==\n"
-                  f"{format_suggestion(s)}")
+            print(f"{chr(10) if shown else ''}==> {name} <==\n{format_suggestion(s)}")
+            shown += 1
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     return 1 if failed else 0
