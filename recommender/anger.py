@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib.resources import files
 
 import numpy as np
 from scipy.sparse import hstack
@@ -21,6 +22,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import KFold, cross_val_predict
 from spacy.matcher import PhraseMatcher
+from spacy.strings import get_string_id
 
 from .errors import NotFittedError
 from .nlp import get_nlp, make_doc, no_digits, normalise, pad_lines
@@ -33,7 +35,8 @@ from .taxonomy import ANGER_LEVELS
 PHRASE_SIGNALS = ("profanity", "sarcasm", "accusation", "confrontation", "rhetoric",
                   "formal_complaint", "urgency", "repeat_contact", "polite")
 LEXICAL_SIGNALS = ("anger_words", "anger_peak", "intensified", *PHRASE_SIGNALS, "threat",
-                   "shouting", "exclamation", "insistent_punctuation", "broken_sentences")
+                   "shouting", "exclamation", "insistent_punctuation", "broken_sentences",
+                   "negative_tone", "positive_tone")
 #: ``wording`` is learned: a model over word n-grams (and optionally character n-grams) of our
 #: corpus, fitted out of fold, whose evidence is the word n-grams that pushed it up. It catches
 #: anger our lexicons miss ("what am I paying for exactly"), at some cost on text unlike our
@@ -64,6 +67,8 @@ SHORT_SENTENCE_WORDS = 3
 # intensifier strengthens it ("so angry"); the sizes VADER uses for the same purpose.
 NEGATION_WINDOW = 3
 INTENSIFIER_WINDOW = 2
+# VADER's factor for a valence after a negator ("not good" is mildly negative).
+NEGATED_VALENCE = -0.74
 # Weight given to a fitted signal below which it is not shown as evidence.
 MIN_EVIDENCE = 0.01
 
@@ -114,6 +119,10 @@ class Lexicons:
             self._add(name, [self._key(t) for t in read_lines("lexicons", lang, f"{name}.txt")])
         self.negators = frozenset(read_lines("lexicons", lang, "negation.txt"))
         self.intensifiers = frozenset(read_lines("lexicons", lang, "intensifiers.txt"))
+        self.valence = valences(lang)
+        # The same, by the hash of the word: ``token.lower`` is read without decoding a string.
+        self.valence_ids = {get_string_id(w): v for w, v in self.valence.items()}
+        self.negator_ids = frozenset(get_string_id(w) for w in self.negators)
 
     def _key(self, term: str) -> str:
         return " ".join(t.lower_ for t in self.nlp.make_doc(no_digits(term.strip())))
@@ -143,6 +152,40 @@ class Lexicons:
         """True when one of ``words`` occurs in the ``window`` tokens before ``span``."""
         doc = span.doc
         return any(t.lower_ in words for t in doc[max(0, span.start - window):span.start])
+
+
+def valences(lang: str) -> dict[str, float]:
+    """Word → valence (−4 very negative … +4 very positive) of a human-rated sentiment
+    lexicon: VADER's for English (``vader_lexicon.txt`` of the installed ``vaderSentiment``
+    package, rated by ten people each; MIT licence). There is none for the other languages,
+    whose tone signals stay 0 (and get no weight)."""
+    if lang != "en":
+        return {}
+    node = files("vaderSentiment") / "vader_lexicon.txt"
+    if not node.is_file():
+        raise FileNotFoundError(f"{node}: VADER's lexicon is missing; reinstall vaderSentiment")
+    found = {}
+    for line in node.read_text(encoding="utf-8").splitlines():
+        word, _, rest = line.partition("\t")
+        if rest:
+            found[word] = float(rest.split("\t", 1)[0])
+    return found
+
+
+def _tone(doc, lex: Lexicons) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """Negative and positive words of ``doc`` with their valences; a negator in the
+    :data:`NEGATION_WINDOW` tokens before a word turns its valence (as VADER does)."""
+    negative, positive = [], []
+    lower = doc.to_array("LOWER").tolist()
+    for i, key in enumerate(lower):
+        value = lex.valence_ids.get(key)
+        if value is None:
+            continue
+        if not lex.negator_ids.isdisjoint(lower[max(0, i - NEGATION_WINDOW):i]):
+            value *= NEGATED_VALENCE
+        token = doc[i]
+        (negative if value < 0 else positive).append((token.text, abs(value)))
+    return negative, positive
 
 
 def _sentences(text: str) -> list[str]:
@@ -190,9 +233,13 @@ def measure(text: str, lex: Lexicons, doc=None) -> tuple[dict[str, float], dict[
     }
     for name in PHRASE_SIGNALS:
         values[name] = math.log1p(len(hits.get(name, [])))
-    # Politeness is the one calming signal: negated, so that every fitted weight can be
-    # constrained to be non-negative and the score is monotone in every signal.
+    negative, positive = _tone(doc, lex) if lex.valence else ([], [])
+    values["negative_tone"] = math.log1p(sum(v for _, v in negative))
+    values["positive_tone"] = math.log1p(sum(v for _, v in positive))
+    # Politeness and a positive tone are the calming signals: negated, so that every fitted
+    # weight can be constrained to be non-negative and the score is monotone in every signal.
     values["polite"] = -values["polite"]
+    values["positive_tone"] = -values["positive_tone"]
     words = {
         "anger_words": hits.get("anger", []),
         "anger_peak": [hits["anger"][weights.index(max(weights))]] if weights else [],
@@ -200,6 +247,7 @@ def measure(text: str, lex: Lexicons, doc=None) -> tuple[dict[str, float], dict[
         "threat": hits.get("threat", []), "shouting": caps,
         "exclamation": ["!"] * text.count("!"), "broken_sentences": short if broken else [],
         "insistent_punctuation": _INSISTENT.findall(text),
+        "negative_tone": [w for w, _ in negative], "positive_tone": [w for w, _ in positive],
     }
     for name in PHRASE_SIGNALS:
         words[name] = hits.get(name, [])

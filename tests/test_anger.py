@@ -1,3 +1,5 @@
+import math
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -100,6 +102,36 @@ def test_evidence_after_urls_and_handles_shows_the_words_as_written():
     _, words = measure(text, lex)
     assert words["repeat_contact"] == ["called you 7 times"]
     assert measure(text, lex, tokenise(get_nlp("en"), [text])[0]) == measure(text, lex)
+
+
+def test_tone_reads_vaders_valences_and_turns_them_after_a_negator():
+    from recommender.anger import NEGATED_VALENCE, Lexicons, measure
+
+    lex = Lexicons("en")
+    assert lex.valence["terrible"] < 0 < lex.valence["great"]
+    values, words = measure("Terrible service and an awful app. Not good, though the box is great.",
+                            lex)
+    assert words["negative_tone"] == ["Terrible", "awful", "good"]  # "Not good" is negative
+    assert words["positive_tone"] == ["great"]
+    negative = -(lex.valence["terrible"] + lex.valence["awful"]) - NEGATED_VALENCE * lex.valence[
+        "good"]
+    assert values["negative_tone"] == pytest.approx(math.log1p(negative))
+    # calming, like politeness: the value is negated so that its fitted weight is >= 0
+    assert values["positive_tone"] == pytest.approx(-math.log1p(lex.valence["great"]))
+
+
+@pytest.mark.parametrize("lang", ["et", "lv", "sl"])
+def test_tone_is_zero_without_a_valence_lexicon(lang):
+    from recommender.anger import Lexicons, measure
+
+    values, words = measure("Terrible, awful, great!", Lexicons(lang))
+    assert values["negative_tone"] == values["positive_tone"] == 0
+    assert words["negative_tone"] == words["positive_tone"] == []
+
+
+def test_the_shipped_english_model_uses_the_tone_signals(rec):
+    weights = rec.models["en"].anger.weights_
+    assert weights["negative_tone"] > 0 and weights["positive_tone"] > 0
 
 
 @pytest.mark.parametrize("text,shouted", [

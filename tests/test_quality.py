@@ -3,7 +3,8 @@
 These floors guard against regressions; they sit just under what the shipped model measures
 (see the README's figures). The targets of the core issue are higher (tag micro-F1 0.90,
 macro-F1 0.85, anger level accuracy 0.75; for et, lv and sl macro-F1 0.85 and anger level
-accuracy 0.70); the et, lv and sl anger accuracies and the sl macro-F1 reach theirs.
+accuracy 0.70); the anger accuracies of all four languages and the sl macro-F1 reach theirs
+(English anger only just: 0.752, with a 95 % bootstrap interval of about ±0.03).
 """
 
 import pytest
@@ -17,19 +18,19 @@ def metrics(rec):
     return evaluate_corpus(rec, corpus.load("en", "test"))
 
 
-# Measured: micro-F1 0.811, macro-F1 0.812, anger 0.695, hit@1 0.811 (test split of 783).
+# Measured: micro-F1 0.811, macro-F1 0.812, anger 0.752, hit@1 0.823 (test split of 783).
 def test_tags(metrics):
     assert metrics["tags"]["micro"]["f1"] >= 0.78
     assert metrics["tags"]["macro"]["f1"] >= 0.78
 
 
 def test_anger(metrics):
-    assert metrics["anger"]["level_accuracy"] >= 0.67
-    assert metrics["anger"]["pearson_score_vs_level"] >= 0.85
+    assert metrics["anger"]["level_accuracy"] >= 0.72
+    assert metrics["anger"]["pearson_score_vs_level"] >= 0.88
 
 
 def test_templates(metrics):
-    assert metrics["templates"]["hit@1"] >= 0.78
+    assert metrics["templates"]["hit@1"] >= 0.80
     assert metrics["templates"]["hit@3"] >= 0.85
 
 
