@@ -302,6 +302,9 @@ class AngerDetector(BaseEstimator):
     def __setstate__(self, state):
         # Files written before the wording model could be logistic have a ridge one.
         self.__dict__.update({"wording": "ridge", "wording_C": 4.0, **unpickled_state(state)})
+        # Files written before a signal existed score as they did: that signal weighs 0.
+        if "weights_" in self.__dict__:
+            self.weights_ = {**dict.fromkeys(SIGNALS, 0.0), **self.weights_}
 
     def signals(self, texts: Sequence[str]) -> np.ndarray:
         """Lexical signal matrix, shape ``(n_texts, len(LEXICAL_SIGNALS))``."""

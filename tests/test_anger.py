@@ -1,3 +1,4 @@
+import copy
 import math
 
 import pytest
@@ -159,6 +160,20 @@ def test_detector_saved_before_the_wording_choice_loads_as_ridge(detector):
     old.__setstate__(pickle.loads(pickle.dumps(state)))
     assert old.wording == "ridge" and "AngerDetector" in repr(old)
     assert old.grade("Worst service ever!!!").score == detector.grade("Worst service ever!!!").score
+
+
+def test_detector_saved_before_the_tone_signals_scores_as_before(detector):
+    import pickle
+
+    state = detector.__getstate__()
+    state["weights_"] = {k: v for k, v in state["weights_"].items() if not k.endswith("_tone")}
+    old = AngerDetector.__new__(AngerDetector)
+    old.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert old.weights_["negative_tone"] == old.weights_["positive_tone"] == 0
+    untoned = copy.deepcopy(detector)
+    untoned.weights_.update(negative_tone=0.0, positive_tone=0.0)
+    for text in ("Terrible, awful service!!! I am furious", "Great, thanks a lot"):
+        assert old.grade(text).score == untoned.grade(text).score
 
 
 @pytest.mark.parametrize("lang", ["en", "et", "lv", "sl"])
