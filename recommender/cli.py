@@ -226,7 +226,11 @@ def cmd_corpus(args) -> int:
     from . import corpus
 
     for lang, n in corpus.build(args.dir).items():
-        stats = corpus.describe(corpus.load(lang, directory=args.dir))
+        records = corpus.load(lang, directory=args.dir)
+        stats = corpus.describe(records)
+        second = corpus.agreement(records, lang, args.dir)
+        if second is not None:
+            stats["second_annotator"] = second
         print(f"{lang}: {n} records")
         print(json.dumps(stats, indent=2))
     return 0

@@ -53,3 +53,27 @@ def test_bad_records_are_reported_with_line(tmp_path, line, message):
     with pytest.raises(CorpusError, match=message) as err:
         corpus.read(path)
     assert "en.jsonl:1" in str(err.value)
+
+
+def test_second_annotator_agreement_is_measured_against_the_corpus(tmp_path):
+    records = [{"id": "en-x-0001", "tags": ["delay"], "anger": 1},
+               {"id": "en-x-0002", "tags": ["billing", "refund"], "anger": 2},
+               {"id": "en-x-0003", "tags": [], "anger": 0}]
+    (tmp_path / "agreement").mkdir()
+    second = tmp_path / "agreement" / "en.jsonl"
+    second.write_text('{"id": "en-x-0001", "tags": ["delay"], "anger": 0}\n'
+                      '{"id": "en-x-0002", "tags": ["billing"], "anger": 2}\n')
+    a = corpus.agreement(records, "en", tmp_path)
+    assert a["records"] == 2 and a["same_tag_set"] == 0.5
+    assert a["tag_micro_f1"] == pytest.approx(2 * 2 / (2 * 2 + 0 + 1))
+    assert a["anger_level_accuracy"] == 0.5 and a["anger_confusion"][1][0] == 1
+    assert corpus.agreement(records, "lv", tmp_path) is None
+    second.write_text('{"id": "en-x-0009", "tags": [], "anger": 0}\n')
+    with pytest.raises(CorpusError, match="en-x-0009"):
+        corpus.agreement(records, "en", tmp_path)
+
+
+def test_the_shipped_second_annotation_gives_the_figures_the_corpus_readme_states(english):
+    a = corpus.agreement(english, "en")
+    assert a["records"] == 200
+    assert (a["tag_micro_f1"], a["anger_level_accuracy"]) == (0.9417, 0.76)
