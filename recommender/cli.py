@@ -41,6 +41,7 @@ def format_suggestion(s) -> str:
              f"Anger:     {s.anger:.2f} ({s.anger_level_name})"
              + (f"  flags: {', '.join(s.anger_flags)}" if s.anger_flags else ""),
              f"Template:  {s.template or '(abstain)'}"
+             + (" (tentative)" if s.tentative else "")
              + (f"  [rule {s.rule}]" if s.rule else "")]
     if s.alternatives:
         lines.append("Also:      " + ", ".join(f"{a.template} {a.score:.2f}"

@@ -45,11 +45,15 @@ class Config(BaseModel):
     templates_dir: str | None = None
     #: Template suggested when no complaint is found; ``None`` abstains.
     no_complaint_template: str | None = None
+    #: When no tag reaches its threshold but the customer reads at least annoyed and the most
+    #: likely tag has at least this probability, draft a reply for that tag, marked tentative;
+    #: ``None`` abstains instead.
+    tentative_min: float | None = Field(None, ge=0, le=1)
 
     def template_values(self) -> dict[str, Any]:
         """Configuration values that templates may use directly."""
         skip = {"language", "languages", "currency", "tracking_url_template", "product_catalogue", "spacy_model",
-                "rules_file", "templates_dir", "no_complaint_template"}
+                "rules_file", "templates_dir", "no_complaint_template", "tentative_min"}
         return {k: v for k, v in self.model_dump().items() if k not in skip and v is not None}
 
 

@@ -55,6 +55,7 @@ def card_html(s: Suggestion) -> str:
         f"<div style='white-space:pre-wrap;background:#fafafa;margin:6px 0;padding:6px'>"
         f"{_highlight(s.text, evidence)}</div>"
         f"<div><b>Template</b> {html.escape(s.template or 'abstain')}"
+        f"{' <i>(tentative)</i>' if s.tentative else ''}"
         + (f" (rule {html.escape(s.rule)})" if s.rule else "")
         + (f"; runner-up {html.escape(runner.template)} (rule {html.escape(runner.rule)}, "
            f"{runner.score:.2f})" if runner else "") + "</div>"

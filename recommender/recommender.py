@@ -169,6 +169,13 @@ class Recommender:
         facts = Facts(list(tags), tag_scores, anger.level, anger.flags, context, found.values,
                       mail.full_text)
         match = self.rules.match(facts)
+        tentative = False
+        if not tags and self._tentative(tag_scores, anger):
+            top = max(tag_scores, key=tag_scores.get)
+            guess = self.rules.match(Facts([top], tag_scores, anger.level, anger.flags, context,
+                                           found.values, mail.full_text))
+            if guess.template is not None:
+                match, tentative = guess, True
         if match.template is None and tags == {} and self.config.no_complaint_template:
             match = Match(self.config.no_complaint_template, None,
                           "no complaint found; configured no_complaint_template")
@@ -187,9 +194,17 @@ class Recommender:
             reply_subject=subject, language=language.language,
             language_confidence=language.confidence, explanation="", subject=mail.subject,
             sender=mail.sender_address or mail.sender_name, template_language=template_language,
-            threat_kinds=anger.threat_kinds, rules_fired=match.fired, text=mail.text)
+            threat_kinds=anger.threat_kinds, rules_fired=match.fired, text=mail.text,
+            tentative=tentative)
         suggestion.explanation = explain(suggestion, match)
         return suggestion
+
+    def _tentative(self, tag_scores: dict[str, float], anger: Anger) -> bool:
+        """Whether to draft a reply for the most likely tag although none reached its
+        threshold: the customer reads at least annoyed and that tag is likely enough."""
+        floor = self.config.tentative_min
+        return (floor is not None and bool(tag_scores) and anger.level >= 1
+                and max(tag_scores.values()) >= floor)
 
 
 def explain(s: Suggestion, match: Match) -> str:
@@ -204,6 +219,9 @@ def explain(s: Suggestion, match: Match) -> str:
     cues = "; ".join(f"{e.signal.replace('_', ' ')}: {', '.join(dict.fromkeys(e.matches))[:60]}"
                      for e in s.anger_evidence[:3] if e.contribution > 0 and e.matches)
     parts.append(f"Anger {s.anger:.2f} ({s.anger_level_name})" + (f" — {cues}." if cues else "."))
+    if s.tentative:
+        parts.append(f"Tentative: the customer reads {s.anger_level_name}, so the reply is "
+                     "drafted for the most likely issue; check that it fits.")
     if s.template:
         chosen = f"Rule '{match.rule}' chose {s.template}: {match.why}." if match.rule else \
             f"{match.why}: {s.template}."

@@ -15,7 +15,8 @@ class Suggestion:
     """Tags, anger, the chosen template and the prefilled reply for one e-mail.
 
     ``template`` is ``None`` when the recommender abstains (no complaint found); ``reply`` is
-    then ``""`` and ``explanation`` says why. Every unfilled template field shows in the reply
+    then ``""`` and ``explanation`` says why. ``tentative`` marks a reply drafted for the most
+    likely tag of an annoyed customer when no tag reached its threshold. Every unfilled template field shows in the reply
     as a ``[label]`` marker and is listed in ``missing_fields``.
     """
 
@@ -41,6 +42,9 @@ class Suggestion:
     language_confidence: float = 1.0
     rules_fired: list[str] = field(default_factory=list)
     text: str = ""
+    #: The reply is drafted for the most likely tag although no tag reached its threshold
+    #: (``Config.tentative_min``): ``tags`` stays empty, and a human should check it.
+    tentative: bool = False
 
     def _repr_html_(self) -> str:
         """A card for notebooks (all customer text escaped)."""
@@ -65,7 +69,7 @@ class Suggestion:
 
     def __repr__(self) -> str:
         tags = ", ".join(f"{t} {p:.2f}" for t, p in self.tags.items()) or "no complaint"
-        choice = self.template or "abstain"
+        choice = (self.template or "abstain") + (" (tentative)" if self.tentative else "")
         missing = f", missing {len(self.missing_fields)}" if self.missing_fields else ""
         return (f"<Suggestion {choice} | {tags} | anger {self.anger:.2f} "
                 f"{self.anger_level_name}{missing}>")

@@ -226,3 +226,16 @@ def test_dask_engine_from_the_command_line(tmp_path, capsys):
                  "--jobs", "1"]) == 0
     out = _read(tmp_path / "o.csv")
     assert out["id"].tolist() == ["a", "b", "c"] and "3 messages" in capsys.readouterr().out
+
+
+def test_tentative_drafts_are_marked_in_the_row_and_counted_as_needing_a_human(rec):
+    from recommender.batch.read import Item
+    from recommender.batch.write import row_of
+
+    s = rec.suggest("This is the worst company ever. I'm done.")
+    row = row_of(Item(index=0, id="t1"), s)
+    assert row["tentative"] == "yes" and row["template"] and row["tags"] == ""
+    summary = Summary()
+    summary.add(row)
+    summary.add(row_of(Item(index=1, id="t2"), rec.suggest("You charged me twice for order 12345!")))
+    assert summary.needs_human["tentative"] == 1 and "abstained" not in summary.needs_human

@@ -88,3 +88,33 @@ def test_no_complaint_template_can_be_configured():
     rec = Recommender.load(config=load_config(no_complaint_template="followup_apology"))
     s = rec.suggest("Thank you so much, everything arrived!")
     assert s.template == "followup_apology"
+
+
+def test_an_annoyed_customer_without_a_confident_tag_gets_a_tentative_draft(rec):
+    from recommender.rules import Facts
+
+    text = "This is the worst company ever. I'm done."
+    s = rec.suggest(text)
+    top = max(s.tag_scores, key=s.tag_scores.get)
+    assert s.tags == {} and s.anger_level >= 1 and s.tag_scores[top] >= rec.config.tentative_min
+    assert s.tentative and s.template and s.reply
+    assert s.template == rec.rules.match(Facts([top], s.tag_scores, s.anger_level,
+                                               s.anger_flags, {}, s.fields, text)).template
+    assert "Tentative" in s.explanation and "(tentative)" in repr(s)
+    assert s.to_dict()["tentative"] is True
+    # switched off, or with the floor above the top probability: abstain as before
+    for floor in (None, min(1.0, s.tag_scores[top] + 0.01)):
+        config = rec.config.model_copy(update={"tentative_min": floor})
+        plain = Recommender(rec.models, config=config).suggest(text)
+        assert plain.template is None and not plain.tentative and plain.reply == ""
+
+
+def test_a_calm_message_without_tags_gets_no_tentative_draft(rec):
+    s = rec.suggest("Thank you so much, everything arrived!")
+    assert s.anger_level == 0 and s.tags == {}
+    assert s.template is None and not s.tentative
+
+
+def test_a_confident_tag_is_never_tentative(rec):
+    s = rec.suggest("You charged me twice for order 12345!")
+    assert s.tags and s.template and not s.tentative

@@ -70,6 +70,8 @@ class Summary:
         self.templates[row["template"] or "(abstain)"] += 1
         if not row["template"]:
             self.needs_human["abstained"] += 1
+        elif row.get("tentative"):
+            self.needs_human["tentative"] += 1
         probabilities = json.loads(row["tag_probabilities"] or "{}")
         if probabilities and min(probabilities.values()) < LOW_CONFIDENCE:
             self.needs_human["low_confidence"] += 1

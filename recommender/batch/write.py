@@ -12,8 +12,8 @@ from ..suggestion import Suggestion
 from .read import Item
 
 COLUMNS = ("id", "subject", "sender", "language", "tags", "tag_probabilities", "anger",
-           "anger_level", "anger_flags", "template", "alternatives", "rule", "reply_subject",
-           "reply", "missing_fields", "explanation", "error", "error_kind")
+           "anger_level", "anger_flags", "template", "tentative", "alternatives", "rule",
+           "reply_subject", "reply", "missing_fields", "explanation", "error", "error_kind")
 OUTPUT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
                   ".pq": "parquet"}
 
@@ -25,6 +25,7 @@ def row_of(item: Item, s: Suggestion) -> dict[str, Any]:
         "tags": "|".join(s.tags), "tag_probabilities": json.dumps(s.tags),
         "anger": s.anger, "anger_level": s.anger_level_name,
         "anger_flags": "|".join(s.anger_flags), "template": s.template or "",
+        "tentative": "yes" if s.tentative else "",
         "alternatives": "|".join(a.template for a in s.alternatives), "rule": s.rule or "",
         "reply_subject": s.reply_subject, "reply": s.reply,
         "missing_fields": "|".join(s.missing_fields), "explanation": s.explanation,
