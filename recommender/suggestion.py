@@ -16,8 +16,9 @@ class Suggestion:
 
     ``template`` is ``None`` when the recommender abstains (no complaint found); ``reply`` is
     then ``""`` and ``explanation`` says why. ``tentative`` marks a reply drafted for the most
-    likely tag of an annoyed customer when no tag reached its threshold. Every unfilled template field shows in the reply
-    as a ``[label]`` marker and is listed in ``missing_fields``.
+    likely tag of an annoyed customer when no tag reached its threshold. Every unfilled
+    template field shows in the reply as a ``[label]`` marker and is listed in
+    ``missing_fields``.
     """
 
     tags: dict[str, float]

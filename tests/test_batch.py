@@ -237,5 +237,6 @@ def test_tentative_drafts_are_marked_in_the_row_and_counted_as_needing_a_human(r
     assert row["tentative"] == "yes" and row["template"] and row["tags"] == ""
     summary = Summary()
     summary.add(row)
-    summary.add(row_of(Item(index=1, id="t2"), rec.suggest("You charged me twice for order 12345!")))
+    confident = rec.suggest("You charged me twice for order 12345!")
+    summary.add(row_of(Item(index=1, id="t2"), confident))
     assert summary.needs_human["tentative"] == 1 and "abstained" not in summary.needs_human
