@@ -212,7 +212,9 @@ def summarise(results: dict[str, Any]) -> str:
                                          for p in r["learning_curve"]))
         elif r["kind"] == "real_dev":
             lines.append(f"{name:22} n={r['n']:<5} top-1 hit {r['top1_hit']:.3f}  "
-                         f"false-tag rate {r['false_tag_rate']:.3f}")
+                         f"false-tag rate {r['false_tag_rate']:.3f}  complaints without a reply "
+                         f"{r['complaints_abstained']:.3f} (tentative drafts "
+                         f"{r['complaints_tentative']:.3f})")
             for src, f in r["by_source"].items():
                 hit = "  -  " if f["top1_hit"] is None else f"{f['top1_hit']:.3f}"
                 ftr = "  -  " if f["false_tag_rate"] is None else f"{f['false_tag_rate']:.3f}"

@@ -139,7 +139,15 @@ def evaluate_real_dev(rec, frame: pd.DataFrame, progress: bool = False) -> dict[
                 "false_tag_rate": false_tag_rate([set(out[i].tags) for i in non]),
                 "any_gold_tag_predicted": float(np.mean([bool(gold[i] & set(out[i].tags))
                                                          for i in idx])) if len(idx) else
-                float("nan")}
+                float("nan"),
+                # what a support lead sees: complaints left without a reply, replies that are
+                # tentative drafts, and non-complaints that got a reply anyway
+                "complaints_abstained": share([out[i].template is None for i in idx]),
+                "complaints_tentative": share([out[i].tentative for i in idx]),
+                "non_complaints_with_reply": share([out[i].template is not None for i in non])}
+
+    def share(flags: list[bool]) -> float:
+        return float(np.mean(flags)) if flags else float("nan")
 
     result.update(figures(np.ones(len(frame), bool)))
     sources = frame["source"] if "source" in frame else pd.Series(["all"] * len(frame))

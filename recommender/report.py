@@ -125,7 +125,10 @@ def _headline(result: dict[str, Any]) -> list[list[Any]]:
                 ["calibration error (ECE)", result["calibration"]["ece"]]]
     if kind == "real_dev":
         return [["messages", result["n"]], ["top-1 hit (complaints)", result["top1_hit"]],
-                ["false-tag rate (non-complaints)", result["false_tag_rate"]]]
+                ["false-tag rate (non-complaints)", result["false_tag_rate"]],
+                ["complaints without a reply", result["complaints_abstained"]],
+                ["complaints with a tentative draft", result["complaints_tentative"]],
+                ["non-complaints with a reply", result["non_complaints_with_reply"]]]
     return [["messages", result["n"]], ["Pearson r", result["pearson"]],
             ["Spearman ρ", result["spearman"]]]
 

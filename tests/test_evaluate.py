@@ -102,3 +102,22 @@ def test_rule_summary_by_hand():
     assert s["a"]["overlaps"] == 2 and s["a"]["conflicts"] == 1
     assert s["a"]["acceptable_when_chosen"] == 1.0 and s["c"]["acceptable_when_chosen"] == 0.0
     assert math.isnan(s["b"]["acceptable_when_chosen"])
+
+
+def test_real_dev_reports_what_a_support_lead_sees(rec):
+    import pandas as pd
+
+    from recommender.evaluate import evaluate_real_dev
+
+    frame = pd.DataFrame({
+        "id": ["c1", "c2", "c3", "n1", "n2"], "source": ["s"] * 5, "source_label": [""] * 5,
+        "text": ["You charged me twice for order 12345!",  # tagged: a reply
+                 "This is the worst company ever. I'm done.",  # untagged, annoyed: tentative
+                 "ok",  # untagged and calm: no reply
+                 "Thank you so much, everything arrived!", "You charged me twice, again!"],
+        "gold_tags": ["billing", "cancellation", "delay", "", ""],
+        "is_complaint": [1, 1, 1, 0, 0]})
+    r = evaluate_real_dev(rec, frame)
+    assert r["complaints_abstained"] == pytest.approx(1 / 3, abs=1e-3)
+    assert r["complaints_tentative"] == pytest.approx(1 / 3, abs=1e-3)
+    assert r["non_complaints_with_reply"] == 0.5
