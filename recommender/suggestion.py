@@ -43,6 +43,7 @@ class Suggestion:
     language_confidence: float = 1.0
     rules_fired: list[str] = field(default_factory=list)
     text: str = ""
+    threat_kinds: list[str] = field(default_factory=list)
     #: The reply is drafted for the most likely tag although no tag reached its threshold
     #: (``Config.tentative_min``): ``tags`` stays empty, and a human should check it.
     tentative: bool = False
@@ -52,7 +53,6 @@ class Suggestion:
         from .notebook import card_html
 
         return card_html(self)
-    threat_kinds: list[str] = field(default_factory=list)
 
     @property
     def anger_level_name(self) -> str:
