@@ -131,6 +131,9 @@ def evaluate_real_dev(rec, frame: pd.DataFrame, progress: bool = False) -> dict[
     complaint = frame["is_complaint"].astype(int).to_numpy() == 1
     result: dict[str, Any] = {"n": len(frame), "by_source": {}}
 
+    def share(flags: list[bool]) -> float:
+        return float(np.mean(flags)) if flags else float("nan")
+
     def figures(mask: np.ndarray) -> dict[str, Any]:
         idx = np.flatnonzero(mask & complaint)
         non = np.flatnonzero(mask & ~complaint)
@@ -145,9 +148,6 @@ def evaluate_real_dev(rec, frame: pd.DataFrame, progress: bool = False) -> dict[
                 "complaints_abstained": share([out[i].template is None for i in idx]),
                 "complaints_tentative": share([out[i].tentative for i in idx]),
                 "non_complaints_with_reply": share([out[i].template is not None for i in non])}
-
-    def share(flags: list[bool]) -> float:
-        return float(np.mean(flags)) if flags else float("nan")
 
     result.update(figures(np.ones(len(frame), bool)))
     sources = frame["source"] if "source" in frame else pd.Series(["all"] * len(frame))
