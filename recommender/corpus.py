@@ -123,7 +123,7 @@ def agreement(records: list[dict[str, Any]], lang: str,
     """How far a second annotator, labelling some of ``records`` blind (without seeing their
     labels), agrees with them: ``agreement/<lang>.jsonl`` holds that annotator's ``id``,
     ``tags`` and ``anger``. ``None`` when there is no such file."""
-    from .metrics import tag_metrics
+    from .metrics import level_confusion, tag_metrics
 
     path = Path(directory) / "agreement" / f"{lang}.jsonl"
     if not path.is_file():
@@ -135,16 +135,15 @@ def agreement(records: list[dict[str, Any]], lang: str,
         raise CorpusError(f"{path}: ids not in the corpus: {missing[:5]}")
     ids = sorted(second)
     tags = tag_metrics([set(ours[i]["tags"]) for i in ids], [set(second[i]["tags"]) for i in ids])
-    levels = [(ours[i]["anger"], second[i]["anger"]) for i in ids]
+    ours_levels, second_levels = [ours[i]["anger"] for i in ids], [second[i]["anger"] for i in ids]
     return {"records": len(ids),
             "tag_micro_f1": round(tags["micro"]["f1"], 4),
             "tag_macro_f1": round(tags["macro"]["f1"], 4),
             "same_tag_set": round(sum(set(ours[i]["tags"]) == set(second[i]["tags"])
                                       for i in ids) / len(ids), 4),
-            "anger_level_accuracy": round(sum(a == b for a, b in levels) / len(ids), 4),
-            "anger_confusion": [[sum(a == i and b == j for a, b in levels)
-                                 for j in range(len(ANGER_LEVELS))]
-                                for i in range(len(ANGER_LEVELS))]}
+            "anger_level_accuracy": round(sum(a == b for a, b in zip(ours_levels, second_levels))
+                                          / len(ids), 4),
+            "anger_confusion": level_confusion(ours_levels, second_levels)}
 
 
 def describe(records: list[dict[str, Any]]) -> dict[str, Any]:

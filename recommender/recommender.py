@@ -5,7 +5,7 @@ rules → render. Batch, evaluation and notebooks call :meth:`Recommender.sugges
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -172,8 +172,7 @@ class Recommender:
         tentative = False
         if not tags and self._tentative(tag_scores, anger):
             top = max(tag_scores, key=tag_scores.get)
-            guess = self.rules.match(Facts([top], tag_scores, anger.level, anger.flags, context,
-                                           found.values, mail.full_text))
+            guess = self.rules.match(replace(facts, tags=[top]))
             if guess.template is not None:
                 match, tentative = guess, True
         if match.template is None and tags == {} and self.config.no_complaint_template:
