@@ -140,9 +140,7 @@ def evaluate_real_dev(rec, frame: pd.DataFrame, progress: bool = False) -> dict[
         return {"complaints": len(idx), "non_complaints": len(non),
                 "top1_hit": top1_hit([gold[i] for i in idx], [out[i].tag_scores for i in idx]),
                 "false_tag_rate": false_tag_rate([set(out[i].tags) for i in non]),
-                "any_gold_tag_predicted": float(np.mean([bool(gold[i] & set(out[i].tags))
-                                                         for i in idx])) if len(idx) else
-                float("nan"),
+                "any_gold_tag_predicted": share([bool(gold[i] & set(out[i].tags)) for i in idx]),
                 # what a support lead sees: complaints left without a reply, replies that are
                 # tentative drafts, and non-complaints that got a reply anyway
                 "complaints_abstained": share([out[i].template is None for i in idx]),
