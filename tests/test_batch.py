@@ -232,7 +232,7 @@ def test_tentative_drafts_are_marked_in_the_row_and_counted_as_needing_a_human(r
     from recommender.batch.read import Item
     from recommender.batch.write import row_of
 
-    s = rec.suggest("This is the worst company ever. I'm done.")
+    s = rec.suggest("Really disappointed with the delivery this time.")
     row = row_of(Item(index=0, id="t1"), s)
     assert row["tentative"] == "yes" and row["template"] and row["tags"] == ""
     summary = Summary()

@@ -19,10 +19,10 @@ def metrics(rec):
     return evaluate_corpus(rec, corpus.load("en", "test"))
 
 
-# Measured: micro-F1 0.811, macro-F1 0.812, anger 0.729, hit@1 0.845 (test split of 783).
+# Measured: micro-F1 0.820, macro-F1 0.822, anger 0.729, hit@1 0.853 (test split of 783).
 def test_tags(metrics):
-    assert metrics["tags"]["micro"]["f1"] >= 0.78
-    assert metrics["tags"]["macro"]["f1"] >= 0.78
+    assert metrics["tags"]["micro"]["f1"] >= 0.80
+    assert metrics["tags"]["macro"]["f1"] >= 0.80
 
 
 def test_anger(metrics):

@@ -175,3 +175,18 @@ def test_shared_tagger_predicts_like_the_recommender_given_the_language(rec):
     # Slovenian token): the comparison above can fail.
     xx_tokens = [tagger.decide(p, "sl") for p in tagger.predict_proba(texts)]
     assert xx_tokens != [list(s.tags) for s in suggested]
+
+
+def test_each_calibration_fold_leaves_one_model_per_tag(rec):
+    from recommender.train import OWN_CALIBRATION_FOLDS
+
+    t = Tagger(tags=("delay", "billing"), cv=3, calibration_folds=2).fit(TEXTS, LABELS)
+    assert [len(e.calibrated_classifiers_) for e in t.model_.estimators_] == [2, 2]
+    # fewer folds when a tag has fewer examples than that (here 3 billing texts)
+    few = Tagger(tags=("delay", "billing"), cv=3, calibration_folds=5).fit(
+        TEXTS[:8] + TEXTS[:3], LABELS[:8] + LABELS[:3])
+    assert {len(e.calibrated_classifiers_) for e in few.model_.estimators_} == {3}
+    # the shipped English tagger was trained with its setting, the shared one with the default
+    assert rec.models["en"].tagger.calibration_folds == OWN_CALIBRATION_FOLDS
+    assert len(rec.models["en"].tagger.model_.estimators_[0].calibrated_classifiers_) == 5
+    assert len(rec.models["et"].tagger.model_.estimators_[0].calibrated_classifiers_) == 3
