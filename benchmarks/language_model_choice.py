@@ -51,9 +51,9 @@ def main() -> None:
             print(f"{name:34} {lang}  micro-F1 {m['micro']['f1']:.3f}  "
                   f"macro-F1 {m['macro']['f1']:.3f}", flush=True)
         if real is not None:
-            texts, gold_tags, complaint = real
+            real_texts, gold_tags, complaint = real
             t = taggers["en"]
-            proba = t.predict_proba(texts, tokenise(get_nlp("en"), texts))
+            proba = t.predict_proba(real_texts, tokenise(get_nlp("en"), real_texts))
             top1 = top1_hit([g for g, c in zip(gold_tags, complaint) if c],
                             [dict(zip(t.tags, p)) for p, c in zip(proba, complaint) if c])
             false = false_tag_rate([set(t.decide(p, "en")) for p, c in zip(proba, complaint)
