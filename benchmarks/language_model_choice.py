@@ -20,7 +20,7 @@ import pandas as pd
 
 from recommender import corpus
 from recommender.anger import AngerDetector
-from recommender.evaluate import SHARED_EVAL, tag_metrics
+from recommender.evaluate import SHARED_EVAL, real_dev_gold, tag_metrics
 from recommender.metrics import false_tag_rate, top1_hit
 from recommender.nlp import get_nlp, tokenise
 from recommender.parse import parse
@@ -89,8 +89,7 @@ def real_dev():
         return None
     frame = pd.read_csv(path)
     texts = [parse(t).full_text for t in frame["text"].fillna("").astype(str)]
-    gold = [set(filter(None, g.split("|"))) for g in frame["gold_tags"].fillna("").astype(str)]
-    return texts, gold, (frame["is_complaint"].astype(int) == 1).tolist()
+    return texts, real_dev_gold(frame), (frame["is_complaint"].astype(int) == 1).tolist()
 
 
 if __name__ == "__main__":

@@ -122,12 +122,18 @@ def _same_field(name: str, gold: str, pred: str) -> bool:
     return g == p
 
 
+def real_dev_gold(frame: pd.DataFrame) -> list[set[str]]:
+    """The acceptable tags of each row of a real_dev-style frame (``gold_tags``: tag ids
+    joined by ``|``; empty for a row where no tag should be predicted)."""
+    return [set(filter(None, str(g).split("|"))) if isinstance(g, str) else set()
+            for g in frame["gold_tags"]]
+
+
 def evaluate_real_dev(rec, frame: pd.DataFrame, progress: bool = False) -> dict[str, Any]:
     """Top-1 hit on complaint rows and false-tag rate on non-complaints, overall and by source."""
     texts = frame["text"].fillna("").astype(str).tolist()
     out = _suggest(rec, texts, progress=progress)
-    gold = [set(filter(None, str(g).split("|"))) if isinstance(g, str) else set()
-            for g in frame["gold_tags"]]
+    gold = real_dev_gold(frame)
     complaint = frame["is_complaint"].astype(int).to_numpy() == 1
     result: dict[str, Any] = {"n": len(frame), "by_source": {}}
 
