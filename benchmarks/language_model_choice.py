@@ -25,7 +25,8 @@ from recommender.metrics import false_tag_rate, top1_hit
 from recommender.nlp import get_nlp, tokenise
 from recommender.parse import parse
 from recommender.tag import Tagger
-from recommender.train import ANGER_SETTINGS, OWN_CALIBRATION_FOLDS, SHARED_C, SHARED_CHAR_NGRAMS
+from recommender.train import (ANGER_SETTINGS, OWN_CALIBRATION_FOLDS, OWN_MIN_THRESHOLD, SHARED_C,
+                               SHARED_CHAR_NGRAMS)
 
 LANGS = ("en", "et", "lv", "sl")
 
@@ -64,7 +65,7 @@ def main() -> None:
     for name, kwargs in [("per language, words", {"char_ngrams": None}),
                          ("per language, words + chars 2-5", {"char_ngrams": (2, 5)})]:
         report(name, {lang: Tagger(lang=lang, calibration_folds=OWN_CALIBRATION_FOLDS,
-                                   **kwargs).fit(
+                                   min_threshold=OWN_MIN_THRESHOLD, **kwargs).fit(
             x[lang], [r["tags"] for r in train[lang]]) for lang in LANGS})
     everything = [t for lang in LANGS for t in x[lang]]
     labels = [r["tags"] for lang in LANGS for r in train[lang]]

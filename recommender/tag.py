@@ -31,7 +31,8 @@ from .taxonomy import LANGUAGES, TAGS
 # ("my parcel is two weeks late": delay and wrong_item 0.29); at 0.35 the English test split
 # went from micro-F1 0.797 to 0.802, its false-tag rate on non-complaints from 0.203 to 0.119,
 # real_dev's false-tag rate from 0.107 to 0.084 (top-1 hit 0.751 both), and et/lv/sl macro-F1
-# moved by -0.001 to -0.007.
+# moved by -0.001 to -0.007. The English tagger has a floor of its own
+# (``Tagger(min_threshold=...)``, ``train.OWN_MIN_THRESHOLD``).
 THRESHOLD_GRID = np.round(np.arange(0.15, 0.851, 0.025), 3)
 MIN_THRESHOLD, MAX_THRESHOLD = 0.35, 0.75
 # A group (language) of the training texts gets thresholds of its own from this many texts on.
@@ -78,6 +79,7 @@ class Tagger(BaseEstimator):
     calibration_folds : folds of the sigmoid calibration of each tag; each leaves one
         calibrated model whose probabilities are averaged (more folds: members trained on
         more of the data, and a larger model)
+    min_threshold : lowest threshold a tag may get (the upper bound is :data:`MAX_THRESHOLD`)
 
     Examples
     --------
@@ -89,7 +91,8 @@ class Tagger(BaseEstimator):
     def __init__(self, tags: Sequence[str] = TAGS, lang: str = "en",
                  spacy_model: str | None = None, C: float = 24.0, cv: int = 5,
                  cues: bool = True, char_ngrams: tuple[int, int] | None = None,
-                 random_state: int = 0, calibration_folds: int = CALIBRATION_FOLDS):
+                 random_state: int = 0, calibration_folds: int = CALIBRATION_FOLDS,
+                 min_threshold: float = MIN_THRESHOLD):
         self.tags = tags
         self.lang = lang
         self.spacy_model = spacy_model
@@ -99,6 +102,7 @@ class Tagger(BaseEstimator):
         self.char_ngrams = char_ngrams
         self.random_state = random_state
         self.calibration_folds = calibration_folds
+        self.min_threshold = min_threshold
 
     # -- features -----------------------------------------------------------------------
     def _cues(self, docs) -> csr_matrix:
@@ -118,8 +122,9 @@ class Tagger(BaseEstimator):
         return state
 
     def __setstate__(self, state):
-        # Files written before the number of calibration folds was a parameter used 3.
-        self.__dict__.update({"calibration_folds": 3, **unpickled_state(state)})
+        # Files written before these were parameters used 3 folds and the default floor.
+        self.__dict__.update({"calibration_folds": 3, "min_threshold": MIN_THRESHOLD,
+                              **unpickled_state(state)})
 
     def _features(self, texts: Sequence[str], fit: bool = False, docs=None):
         normalised = [normalise(t) for t in texts]
@@ -188,14 +193,15 @@ class Tagger(BaseEstimator):
         self.model_ = compact(self._estimator(y).fit(x, y))
         self._stacked = None  # built from model_ at the next prediction
         oof = self._out_of_fold(x, y)
-        self.thresholds_ = _pick_thresholds(oof, y)
+        self.thresholds_ = _pick_thresholds(oof, y, self.min_threshold)
         self.group_thresholds_ = {}
         if groups is not None:
             groups = np.asarray(list(groups))
             for group in sorted(set(groups)):
                 rows = groups == group
                 if rows.sum() >= MIN_GROUP_SIZE:
-                    self.group_thresholds_[str(group)] = _pick_thresholds(oof[rows], y[rows])
+                    self.group_thresholds_[str(group)] = _pick_thresholds(
+                        oof[rows], y[rows], self.min_threshold)
         return self
 
     def _out_of_fold(self, x, y: np.ndarray) -> np.ndarray:
@@ -342,15 +348,17 @@ def _tag_columns(proba: np.ndarray, n_tags: int) -> np.ndarray:
     return proba[:, -n_tags:] if proba.shape[1] != n_tags else proba
 
 
-def _pick_thresholds(oof: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Per tag, the grid threshold with the best F1 on out-of-fold probabilities, bounded."""
+def _pick_thresholds(oof: np.ndarray, y: np.ndarray,
+                     low: float = MIN_THRESHOLD) -> np.ndarray:
+    """Per tag, the grid threshold with the best F1 on out-of-fold probabilities, bounded
+    below by ``low`` and above by :data:`MAX_THRESHOLD`."""
     thresholds = np.full(y.shape[1], 0.5)
     for j in range(y.shape[1]):
         if y[:, j].sum() == 0:
             continue
         f1 = [_f1(y[:, j], oof[:, j] >= t) for t in THRESHOLD_GRID]
         thresholds[j] = THRESHOLD_GRID[int(np.argmax(f1))]
-    return np.clip(thresholds, MIN_THRESHOLD, MAX_THRESHOLD)
+    return np.clip(thresholds, low, MAX_THRESHOLD)
 
 
 def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:

@@ -44,6 +44,21 @@ def test_thresholds_are_bounded(tagger):
     assert np.all((tagger.thresholds_ >= MIN_THRESHOLD) & (tagger.thresholds_ <= MAX_THRESHOLD))
 
 
+def test_min_threshold_floors_every_threshold(rec):
+    from recommender.train import OWN_MIN_THRESHOLD
+
+    low = Tagger(tags=("delay", "billing"), cv=3).fit(TEXTS, LABELS)
+    high = Tagger(tags=("delay", "billing"), cv=3, min_threshold=0.6).fit(TEXTS, LABELS)
+    assert np.all(high.thresholds_ >= 0.6)
+    assert np.array_equal(high.thresholds_, np.maximum(low.thresholds_, 0.6))
+    # the floor only raises thresholds; the probabilities do not change
+    assert np.array_equal(high.predict_proba(["late!"]), low.predict_proba(["late!"]))
+    # the shipped English tagger was trained with its own floor, the shared one with the default
+    assert rec.models["en"].tagger.min_threshold == OWN_MIN_THRESHOLD
+    assert rec.models["en"].tagger.thresholds_.min() >= OWN_MIN_THRESHOLD
+    assert rec.models["et"].tagger.min_threshold == MIN_THRESHOLD
+
+
 def test_fit_is_deterministic():
     a = Tagger(tags=("delay", "billing"), cv=3).fit(TEXTS, LABELS).predict_proba(["late!"])
     b = Tagger(tags=("delay", "billing"), cv=3).fit(TEXTS, LABELS).predict_proba(["late!"])
