@@ -94,6 +94,21 @@ def test_numbers_in_lexicon_phrases_match_any_number_and_show_as_written():
     assert words["repeat_contact"] == ["called you 7 times"]
 
 
+@pytest.mark.parametrize("text,repeated", [
+    ("There is a transaction showing up several times.", False),
+    ("Why does the same payment appear 3 times on my statement?", False),
+    ("I have called them several times and nobody answers.", True),
+    ("I emailed support 3 times about this.", True),
+    ("I've asked four times now!", True),
+])
+def test_a_count_is_repeat_contact_only_after_a_verb_of_contacting(text, repeated):
+    # Real banking queries ("a transaction showing multiple times") were flagged as repeat
+    # contact by the bare counts the English lexicon had until stop 17.
+    from recommender.anger import Lexicons, measure
+
+    assert bool(measure(text, Lexicons("en"))[1]["repeat_contact"]) is repeated
+
+
 def test_evidence_after_urls_and_handles_shows_the_words_as_written():
     from recommender.anger import Lexicons, measure
     from recommender.nlp import get_nlp, tokenise
