@@ -1,6 +1,7 @@
 import copy
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,9 +16,11 @@ TRAIN = ["Thanks, all good.", "Could you check my order please?", "This is annoy
 LEVELS = [0, 0, 1, 1, 2, 2, 3, 3]
 
 
-@pytest.fixture(scope="module", params=["ridge", "logistic"])
+@pytest.fixture(scope="module", params=[("ridge", "ridge"), ("logistic", "ridge"),
+                                        ("logistic", "ordinal")])
 def detector(request):
-    return AngerDetector(wording=request.param).fit(TRAIN, LEVELS)
+    wording, combine = request.param
+    return AngerDetector(wording=wording, combine=combine).fit(TRAIN, LEVELS)
 
 
 def test_logistic_wording_is_the_expected_level():
@@ -39,6 +42,31 @@ def test_logistic_wording_is_the_expected_level():
 def test_unknown_wording_model_is_refused():
     with pytest.raises(ValueError, match="wording must be"):
         AngerDetector(wording="logit").fit(TRAIN, LEVELS)
+    with pytest.raises(ValueError, match="combine must be"):
+        AngerDetector(combine="probit").fit(TRAIN, LEVELS)
+
+
+def test_ordinal_weights_recover_a_known_proportional_odds_model():
+    from scipy.special import expit
+
+    from recommender.anger import _ordinal_weights
+
+    rng = np.random.default_rng(0)
+    x = rng.exponential(1.0, size=(4000, 3))
+    true_w, thresholds = np.array([2.0, 0.0, 1.0]), np.array([1.0, 3.0, 5.0])
+    below = expit(thresholds[None, :] - (x @ true_w)[:, None])  # P(level <= k)
+    levels = (rng.random(len(x))[:, None] > below).sum(axis=1)
+    w = _ordinal_weights(x, levels, alpha=1.0, n_levels=4)
+    assert w == pytest.approx(true_w, abs=0.15)
+    assert (w >= 0).all()
+    # a level missing from the data is allowed
+    assert np.isfinite(_ordinal_weights(x, np.minimum(levels, 2), 1.0, 4)).all()
+
+
+def test_ordinal_fit_falls_back_to_ridge_when_it_cannot_rank():
+    d = AngerDetector(combine="ordinal").fit(TRAIN, [1] * len(TRAIN))  # a single level
+    assert d.cuts_ == sorted(d.cuts_)
+    assert 0.0 <= d.grade("whatever").score <= 1.0
 
 
 def test_weights_are_named_and_fitted(detector):
