@@ -476,9 +476,8 @@ def _ordinal_weights(x: np.ndarray, levels: np.ndarray, alpha: float,
                      n_levels: int) -> np.ndarray:
     """Non-negative weights ``w`` of a proportional-odds model of the levels,
     P(level <= k) = sigmoid(theta_k - x @ w), by maximum likelihood with an L2 penalty ``alpha``
-    on ``w`` (L-BFGS-B with the analytic gradient). The thresholds are theta_0 and
-    non-negative steps after it, so they stay in order; levels missing from ``levels`` are
-    allowed."""
+    on ``w`` (L-BFGS-B with the analytic gradient). The thresholds are theta_0 and positive
+    steps after it, so they stay in order; levels missing from ``levels`` are allowed."""
     n, p = x.shape
     rows = np.arange(n)
     to_theta = np.tril(np.ones((n_levels - 1, n_levels - 1)))  # (theta_0, steps) -> thetas
