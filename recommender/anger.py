@@ -30,7 +30,7 @@ from .errors import NotFittedError
 from .nlp import get_nlp, make_doc, no_digits, normalise, pad_lines
 from .persist import compact_floats
 from .resources import read_lines
-from .tag import pickled_state, unpickled_state
+from .tag import char_ngrams, pickled_state, unpickled_state
 from .taxonomy import ANGER_LEVELS
 
 #: Phrase lists (one file each in ``resources/lexicons/<lang>/``) that become count signals.
@@ -42,8 +42,8 @@ LEXICAL_SIGNALS = ("anger_words", "anger_peak", "intensified", *PHRASE_SIGNALS, 
 #: ``wording`` is learned: a model over word n-grams (and optionally character n-grams) of our
 #: corpus, fitted out of fold, whose evidence is the word n-grams that pushed it up. It catches
 #: anger our lexicons miss ("what am I paying for exactly"), at some cost on text unlike our
-#: corpus (see README). The model is a multinomial logistic regression over the four levels
-#: (its value: the expected level / 3) or a ridge regression on level / 3.
+#: corpus (see docs/measurements.md). The model is a multinomial logistic regression over the
+#: four levels (its value: the expected level / 3) or a ridge regression on level / 3.
 SIGNALS = (*LEXICAL_SIGNALS, "wording")
 #: Most character n-grams the wording model keeps (when it uses them).
 WORDING_CHAR_FEATURES = 30000
@@ -324,13 +324,11 @@ class AngerDetector(BaseEstimator):
         """Word n-gram columns, then character n-gram columns (when the model has them)."""
         if fit:
             self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-            self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams,
-                                          min_df=2, sublinear_tf=True,
-                                          max_features=WORDING_CHAR_FEATURES
-                                          ) if self.char_ngrams else None
+            self.chars_ = char_ngrams(texts, self.char_ngrams, WORDING_CHAR_FEATURES
+                                      ) if self.char_ngrams else None
             blocks = [self.vectorizer_.fit_transform(texts)]
             if self.chars_ is not None:
-                blocks.append(self.chars_.fit_transform(texts))
+                blocks.append(self.chars_.transform(texts))
         else:
             blocks = [self.vectorizer_.transform(texts)]
             if getattr(self, "chars_", None) is not None:

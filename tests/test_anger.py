@@ -137,6 +137,28 @@ def test_a_count_is_repeat_contact_only_after_a_verb_of_contacting(text, repeate
     assert bool(measure(text, Lexicons("en"))[1]["repeat_contact"]) is repeated
 
 
+@pytest.mark.parametrize("lang,text,repeated", [
+    ("et", "Raha võeti mu kontolt 3 korda maha.", False),
+    ("et", "Äpp jooksis eile mitu korda kokku.", False),
+    ("et", "Olen teile juba mitu korda kirjutanud ja keegi ei vasta.", True),
+    ("et", "Helistasin teile 4 korda, aga telefoni ei võetud vastu.", True),
+    ("lv", "Nauda no kartes tika noņemta 3 reizes par vienu pirkumu.", False),
+    ("lv", "Esmu pie jums pasūtījis jau vairākas reizes, bet tāda kļūda ir pirmā.", False),
+    ("lv", "Zvanīju jums 3 reizes, bet neviens neatbildēja.", True),
+    ("lv", "Vairākas reizes esmu zvanījis uz jūsu infolīniju, bet velti.", True),
+    ("sl", "Na izpisku vidim, da ste mi kartico bremenili 3-krat.", False),
+    ("sl", "Aplikacija se je danes že večkrat sesula.", False),
+    ("sl", "Že večkrat sem vas klicala, pa se nihče ne oglasi.", True),
+    ("sl", "Pisal sem vam že trikrat in odgovora ni.", True),
+])
+def test_et_lv_sl_counts_are_repeat_contact_only_with_a_verb_of_contacting(lang, text, repeated):
+    # Until stop 18 "3 korda", "vairākas reizes", "večkrat" and the like counted on their own,
+    # so a payment taken three times read as repeat contact (20 / 19 / 8 corpus messages).
+    from recommender.anger import Lexicons, measure
+
+    assert bool(measure(text, Lexicons(lang))[1]["repeat_contact"]) is repeated
+
+
 def test_evidence_after_urls_and_handles_shows_the_words_as_written():
     from recommender.anger import Lexicons, measure
     from recommender.nlp import get_nlp, tokenise

@@ -65,6 +65,19 @@ def test_fit_is_deterministic():
     assert np.array_equal(a, b)
 
 
+@pytest.mark.parametrize("order", [1, -1])
+def test_char_ngrams_keep_the_most_frequent_and_break_ties_alphabetically(order):
+    # scikit-learn's max_features breaks ties with an unstable sort whose result depends on
+    # the CPU; the shipped model must be the same whichever machine trains it.
+    from recommender.tag import char_ngrams
+
+    texts = ["ccc bbb", "aaa eee", "eee ccc", "bbb aaa eee", "ddd ddd"][::order]
+    # each 3-letter word is one 5-gram with its padding; " ddd " is in one text only (min_df)
+    vectorizer = char_ngrams(texts, (5, 5), max_features=2)
+    assert sorted(vectorizer.vocabulary_) == [" aaa ", " eee "]
+    assert vectorizer.transform(["eee"]).shape == (1, 2)
+
+
 def test_empty_input(tagger):
     assert tagger.predict_proba([]).shape == (0, 2)
 
