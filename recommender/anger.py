@@ -63,6 +63,7 @@ _CAPS_CANDIDATE = re.compile(r"(?<![\w/-])[^\W\d_a-z](?:[^\W\d_a-z]|'){2,}\b(?![
 _TERMINAL = re.compile(r"[.!?]+")
 _DECIMAL = re.compile(r"(\d)[.,](\d)")
 _WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d+")
 # A sentence of at most this many words counts as "short" ("Nothing. Again. Unbelievable.").
 SHORT_SENTENCE_WORDS = 3
 # Token windows before an anger word in which a negator cancels it ("not angry") or an
@@ -111,9 +112,14 @@ class Lexicons:
             term, _, weight = line.partition("\t")
             self.weights[self._key(term)] = float(weight)
         self.threat_kinds: dict[str, str] = {}
+        # Numbers in threat phrases are literal ("1 star" is a threat, "5 stars" praise): the
+        # numbers each phrase may be written with, by the key the matcher sees.
+        self.threat_numbers: dict[str, set[tuple[str, ...]]] = {}
         for line in read_lines("lexicons", lang, "threats.tsv"):
             term, _, kind = line.partition("\t")
             self.threat_kinds[self._key(term)] = kind.strip()
+            self.threat_numbers.setdefault(self._key(term), set()).add(
+                tuple(_NUMBER.findall(term)))
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._add("anger", list(self.weights))
         self._add("threat", list(self.threat_kinds))
@@ -149,6 +155,12 @@ class Lexicons:
             taken[span.label_] = span.end
             found.setdefault(span.label_, []).append(span)
         return found
+
+    def as_written(self, span, written: str) -> bool:
+        """Whether a threat ``span`` has the numbers its phrase is written with (``written``
+        is the text the span's character offsets point into)."""
+        numbers = tuple(_NUMBER.findall(written[span.start_char:span.end_char]))
+        return numbers in self.threat_numbers.get(self.key_of(span), {numbers})
 
     def before(self, span, window: int, words: frozenset[str]) -> bool:
         """True when one of ``words`` occurs in the ``window`` tokens before ``span``."""
@@ -214,6 +226,7 @@ def measure(text: str, lex: Lexicons, doc=None) -> tuple[dict[str, float], dict[
     written = pad_lines(text)  # same offsets as the doc: normalise keeps every length
     found["anger"] = [s for s in found.get("anger", [])
                       if not lex.before(s, NEGATION_WINDOW, lex.negators)]
+    found["threat"] = [s for s in found.get("threat", []) if lex.as_written(s, written)]
     hits = {label: [written[s.start_char:s.end_char] for s in spans]
             for label, spans in found.items()}
     weights = [lex.weights.get(lex.key_of(s), 0.0) for s in found["anger"]]
