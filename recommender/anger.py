@@ -64,6 +64,7 @@ _TERMINAL = re.compile(r"[.!?]+")
 _DECIMAL = re.compile(r"(\d)[.,](\d)")
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+")
+_REPEATED = re.compile(r"(\w)\1+")
 # A sentence of at most this many words counts as "short" ("Nothing. Again. Unbelievable.").
 SHORT_SENTENCE_WORDS = 3
 # Token windows before an anger word in which a negator cancels it ("not angry") or an
@@ -212,9 +213,11 @@ def _sentences(text: str) -> list[str]:
 
 
 def _shouted(text: str) -> list[str]:
-    """Words written in capitals, except the acronyms in :data:`_NOT_SHOUTING`."""
+    """Words written in capitals, except the acronyms in :data:`_NOT_SHOUTING` and
+    redaction marks (one letter repeated: "XXXX", as exports with names and numbers removed
+    write them; the CFPB narratives of ``real_dev.csv`` have 440)."""
     return [w for w in _CAPS_CANDIDATE.findall(text)
-            if w.isupper() and w.strip("'") not in _NOT_SHOUTING]
+            if w.isupper() and w.strip("'") not in _NOT_SHOUTING and not _REPEATED.fullmatch(w)]
 
 
 def measure(text: str, lex: Lexicons, doc=None) -> tuple[dict[str, float], dict[str, list[str]]]:

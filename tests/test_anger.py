@@ -137,6 +137,15 @@ def test_a_count_is_repeat_contact_only_after_a_verb_of_contacting(text, repeate
     assert bool(measure(text, Lexicons("en"))[1]["repeat_contact"]) is repeated
 
 
+def test_redaction_marks_are_not_shouting():
+    # Exports with names and numbers removed write them as XXXX; 20 of them read as furious.
+    from recommender.anger import Lexicons, measure
+
+    words = measure("On XX/XX/XXXX I called XXXX about account XXXX and was told NOTHING.",
+                    Lexicons("en"))[1]
+    assert words["shouting"] == ["NOTHING"]
+
+
 @pytest.mark.parametrize("text,threat", [
     ("5 stars, great service, thank you!", False),
     ("rated it 4 stars", False),
