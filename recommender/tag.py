@@ -159,9 +159,9 @@ class Tagger(BaseEstimator):
             blocks = [self.words_.fit_transform(words)]
             self.chars_ = None
             if self.char_ngrams:
-                self.chars_ = char_ngrams([t.lower() for t in normalised], self.char_ngrams,
-                                          CHAR_FEATURES)
-                blocks.append(self.chars_.transform([t.lower() for t in normalised]))
+                lowered = [t.lower() for t in normalised]
+                self.chars_ = char_ngrams(lowered, self.char_ngrams, CHAR_FEATURES)
+                blocks.append(self.chars_.transform(lowered))
         else:
             blocks = [self.words_.transform(words)]
             if self.chars_ is not None:
