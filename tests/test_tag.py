@@ -68,7 +68,7 @@ def test_fit_is_deterministic():
 @pytest.mark.parametrize("order", [1, -1])
 def test_char_ngrams_keep_the_most_frequent_and_break_ties_alphabetically(order):
     # scikit-learn's max_features breaks ties with an unstable sort whose result depends on
-    # the CPU; the shipped model must be the same whichever machine trains it.
+    # the CPU; the shipped model must keep the same n-grams whichever machine trains it.
     from recommender.tag import char_ngrams
 
     texts = ["ccc bbb", "aaa eee", "eee ccc", "bbb aaa eee", "ddd ddd"][::order]
