@@ -144,10 +144,13 @@ class Lexicons:
         if terms:
             self.matcher.add(label, list(self.nlp.tokenizer.pipe(terms)))
 
-    def matches(self, doc) -> dict[str, list]:
-        """Matched spans per lexicon; the longest of overlapping matches."""
+    def matches(self, doc, written: str | None = None) -> dict[str, list]:
+        """Matched spans per lexicon; the longest of overlapping matches. With ``written``
+        (the text the doc's character offsets point into), a threat must have the numbers
+        its phrase is written with."""
         found: dict[str, list] = {}
-        spans = self.matcher(doc, as_spans=True)
+        spans = [s for s in self.matcher(doc, as_spans=True)
+                 if written is None or s.label_ != "threat" or self.as_written(s, written)]
         spans = sorted(spans, key=lambda s: (s.start, -(s.end - s.start)))
         taken: dict[str, int] = {}
         for span in spans:
@@ -225,11 +228,10 @@ def measure(text: str, lex: Lexicons, doc=None) -> tuple[dict[str, float], dict[
     :func:`recommender.nlp.tokenise` tokenises it with ``lex.nlp`` (made here when omitted)."""
     if doc is None:
         doc = make_doc(lex.nlp, normalise(text))
-    found = lex.matches(doc)
     written = pad_lines(text)  # same offsets as the doc: normalise keeps every length
+    found = lex.matches(doc, written)
     found["anger"] = [s for s in found.get("anger", [])
                       if not lex.before(s, NEGATION_WINDOW, lex.negators)]
-    found["threat"] = [s for s in found.get("threat", []) if lex.as_written(s, written)]
     hits = {label: [written[s.start_char:s.end_char] for s in spans]
             for label, spans in found.items()}
     weights = [lex.weights.get(lex.key_of(s), 0.0) for s in found["anger"]]
