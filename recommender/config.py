@@ -49,11 +49,16 @@ class Config(BaseModel):
     #: likely tag has at least this probability, draft a reply for that tag, marked tentative;
     #: ``None`` abstains instead.
     tentative_min: float | None = Field(None, ge=0, le=1)
+    #: A message clearly written in a language outside ``languages`` (Polish, Russian, …) gets
+    #: no tags and no reply, and says which language it is in; ``False`` scores it with the
+    #: default language's model instead (0.8 ms a message faster).
+    detect_other_languages: bool = True
 
     def template_values(self) -> dict[str, Any]:
         """Configuration values that templates may use directly."""
         skip = {"language", "languages", "currency", "tracking_url_template", "product_catalogue", "spacy_model",
-                "rules_file", "templates_dir", "no_complaint_template", "tentative_min"}
+                "rules_file", "templates_dir", "no_complaint_template", "tentative_min",
+                "detect_other_languages"}
         return {k: v for k, v in self.model_dump().items() if k not in skip and v is not None}
 
 

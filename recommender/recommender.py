@@ -14,7 +14,7 @@ from . import persist
 from .anger import Anger, AngerDetector
 from .config import Config, load_config
 from .errors import InputError, ModelError
-from .lang import Detected, detect
+from .lang import OTHER_LANGUAGES, Detected, detect, language_name
 from .nlp import get_nlp, tokenise
 from .fields import gather
 from .parse import Email, parse
@@ -158,26 +158,20 @@ class Recommender:
         given = context.get("language")
         if isinstance(given, str) and given.strip():
             return Detected(given.strip().lower(), 1.0)
-        return detect(mail.text or mail.full_text, self.config.languages,
-                      self.config.language)
+        return detect(mail.text or mail.full_text, self.config.languages, self.config.language,
+                      others=OTHER_LANGUAGES if self.config.detect_other_languages else ())
 
     def _finish(self, mail: Email, tagger: Tagger, probabilities, anger: Anger,
                 context: dict[str, Any], language: Detected, model_language: str) -> Suggestion:
         tag_scores = {t: round(float(p), 4) for t, p in zip(tagger.tags, probabilities)}
         tags = {t: tag_scores[t] for t in tagger.decide(probabilities, model_language)}
         found = gather(mail, context, self.config)
-        facts = Facts(list(tags), tag_scores, anger.level, anger.flags, context, found.values,
-                      mail.full_text)
-        match = self.rules.match(facts)
-        tentative = False
-        if not tags and self._tentative(tag_scores, anger):
-            top = max(tag_scores, key=tag_scores.get)
-            guess = self.rules.match(replace(facts, tags=[top]))
-            if guess.template is not None:
-                match, tentative = guess, True
-        if match.template is None and tags == {} and self.config.no_complaint_template:
-            match = Match(self.config.no_complaint_template, None,
-                          "no complaint found; configured no_complaint_template")
+        if language.supported:
+            match, tentative = self._choose(tags, tag_scores, anger, context, found.values,
+                                            mail.full_text)
+        else:  # not read: the default model's scores stay, for what they are worth
+            tags, tentative = {}, False
+            match = Match(None, None, f"a person who reads {language.name} should answer")
         reply = subject = ""
         missing: list[str] = []
         template_language = None
@@ -194,9 +188,25 @@ class Recommender:
             language_confidence=language.confidence, explanation="", subject=mail.subject,
             sender=mail.sender_address or mail.sender_name, template_language=template_language,
             threat_kinds=anger.threat_kinds, rules_fired=match.fired, text=mail.text,
-            tentative=tentative)
+            tentative=tentative, language_supported=language.supported)
         suggestion.explanation = explain(suggestion, match)
         return suggestion
+
+    def _choose(self, tags: dict[str, float], tag_scores: dict[str, float], anger: Anger,
+                context: dict[str, Any], fields: dict[str, Any], text: str) -> tuple[Match, bool]:
+        """The rules' choice, a tentative draft when no tag reached its threshold, or the
+        configured no-complaint template; and whether the choice is tentative."""
+        facts = Facts(list(tags), tag_scores, anger.level, anger.flags, context, fields, text)
+        match = self.rules.match(facts)
+        if not tags and self._tentative(tag_scores, anger):
+            top = max(tag_scores, key=tag_scores.get)
+            guess = self.rules.match(replace(facts, tags=[top]))
+            if guess.template is not None:
+                return guess, True
+        if match.template is None and not tags and self.config.no_complaint_template:
+            match = Match(self.config.no_complaint_template, None,
+                          "no complaint found; configured no_complaint_template")
+        return match, False
 
     def _tentative(self, tag_scores: dict[str, float], anger: Anger) -> bool:
         """Whether to draft a reply for the most likely tag although none reached its
@@ -209,7 +219,10 @@ class Recommender:
 def explain(s: Suggestion, match: Match) -> str:
     """One paragraph saying what was found and why this template was chosen."""
     parts = []
-    if s.tags:
+    if not s.language_supported:
+        parts.append(f"No tags: written in {language_name(s.language)} ({s.language}, "
+                     f"{s.language_confidence:.2f}), which this model does not read.")
+    elif s.tags:
         parts.append("Tagged " + ", ".join(f"{t} ({p:.2f})" for t, p in s.tags.items()) + ".")
     else:
         top = max(s.tag_scores, key=s.tag_scores.get) if s.tag_scores else None
@@ -217,7 +230,9 @@ def explain(s: Suggestion, match: Match) -> str:
                      + (f" (highest: {top} {s.tag_scores[top]:.2f})." if top else "."))
     cues = "; ".join(f"{e.signal.replace('_', ' ')}: {', '.join(dict.fromkeys(e.matches))[:60]}"
                      for e in s.anger_evidence[:3] if e.contribution > 0 and e.matches)
-    parts.append(f"Anger {s.anger:.2f} ({s.anger_level_name})" + (f" — {cues}." if cues else "."))
+    parts.append(f"Anger {s.anger:.2f} ({s.anger_level_name})" + (f" — {cues}." if cues else ".")
+                 + ("" if s.language_supported else
+                    " (Read with the default language's lexicons: a rough guide only.)"))
     if s.tentative:
         parts.append(f"Tentative: the customer reads {s.anger_level_name}, so the reply is "
                      "drafted for the most likely issue; check that it fits.")

@@ -47,6 +47,10 @@ class Suggestion:
     #: The reply is drafted for the most likely tag although no tag reached its threshold
     #: (``Config.tentative_min``): ``tags`` stays empty, and a human should check it.
     tentative: bool = False
+    #: ``False`` when the customer wrote in a language the model does not read (``language``
+    #: names it): no tags and no reply; ``tag_scores`` and the anger are the default
+    #: language's model's reading and may mean little.
+    language_supported: bool = True
 
     def _repr_html_(self) -> str:
         """A card for notebooks (all customer text escaped)."""
@@ -69,7 +73,8 @@ class Suggestion:
         return data
 
     def __repr__(self) -> str:
-        tags = ", ".join(f"{t} {p:.2f}" for t, p in self.tags.items()) or "no complaint"
+        tags = (", ".join(f"{t} {p:.2f}" for t, p in self.tags.items())
+                or ("no complaint" if self.language_supported else f"not read ({self.language})"))
         choice = (self.template or "abstain") + (" (tentative)" if self.tentative else "")
         missing = f", missing {len(self.missing_fields)}" if self.missing_fields else ""
         return (f"<Suggestion {choice} | {tags} | anger {self.anger:.2f} "

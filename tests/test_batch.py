@@ -175,14 +175,17 @@ def test_summary_counts_and_incident():
                      "template": "saas_issue", "missing_fields": "company"},
                     "Wed, 04 Nov 2026 09:00:00 +0000")
     summary.add({**base, "id": "bad", "error": "x", "error_kind": "empty"})
+    summary.add({**base, "id": "pl", "language": "pl", "anger_level": "calm"})
+    summary.add({**base, "id": "thanks", "language": "en", "anger_level": "calm"})
     incidents = summary.incidents()
     assert [(i["tag"], i["day"], i["messages"]) for i in incidents] == [
         ("outage", "2026-11-04", INCIDENT_MIN_MESSAGES + 5)]
     assert incidents[0]["template"] == "mass_apology" and len(incidents[0]["ids"]) == 15
     assert incidents[0]["rows"] == list(range(21, 36))  # after the 7 x 3 delay rows
     data = summary.to_dict()
-    assert data["rows"] == 37 and data["errors"] == {"empty": 1}
+    assert data["rows"] == 39 and data["errors"] == {"empty": 1}
     assert data["needs_human"]["low_confidence"] == 15
+    assert data["needs_human"]["other_language"] == 1 and data["needs_human"]["abstained"] == 1
     assert "mass_apology" in summary.render()
 
 

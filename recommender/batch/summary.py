@@ -13,7 +13,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from ..taxonomy import ANGER_LEVELS, TAGS
+from ..taxonomy import ANGER_LEVELS, LANGUAGES, TAGS
 
 #: A predicted tag below this probability makes the suggestion "low confidence".
 LOW_CONFIDENCE = 0.6
@@ -69,7 +69,9 @@ class Summary:
         self.anger[row["anger_level"]] += 1
         self.templates[row["template"] or "(abstain)"] += 1
         if not row["template"]:
-            self.needs_human["abstained"] += 1
+            # a language we do not read (its code is in the row) or no complaint found
+            other = row.get("language") and row["language"] not in LANGUAGES
+            self.needs_human["other_language" if other else "abstained"] += 1
         elif row.get("tentative"):
             self.needs_human["tentative"] += 1
         probabilities = json.loads(row["tag_probabilities"] or "{}")
