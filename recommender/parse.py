@@ -100,6 +100,13 @@ class Email:
         return f"{self.subject}\n{self.text}".strip() if self.subject else self.text
 
 
+_BLOCKS = ("p", "div", "li", "tr", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+           "blockquote", "pre", "section", "article", "header", "footer", "hr")
+_HTML_START = re.compile(r"\s*<(!doctype\s+html|html|body|div|p|table)\b", re.I)
+_HTML_TAG = re.compile(r"</?(p|br|div|span|table|tr|td|ul|ol|li|font|b|i|strong|em|a|html|body)"
+                       r"\b[^<>]*>", re.I)
+
+
 def parse(message: str | bytes | Message, subject: str = "", sender: str = "") -> Email:
     """Parse one message of any supported kind.
 
@@ -128,7 +135,17 @@ def parse(message: str | bytes | Message, subject: str = "", sender: str = "") -
         # Parsed as bytes: the str parser mangles non-ASCII bodies that declare no charset.
         raw = message.encode("utf-8", errors="surrogateescape")
         return _from_message(email.message_from_bytes(raw, policy=email.policy.compat32))
+    if looks_like_html(message):  # an export's body column holding the HTML version
+        message = html_to_text(message)
     return _from_text(message, subject=subject, sender=sender)
+
+
+def looks_like_html(text: str) -> bool:
+    """True when ``text`` is an HTML document or fragment rather than plain text: it starts
+    with a tag, or has at least two tags of common elements ("<p>", "<br/>", "<div ...>"); a
+    customer's "I got <3 items" or "<order 5521>" is plain text."""
+    head = text[:20000]
+    return bool(_HTML_START.match(head)) or len(_HTML_TAG.findall(head)) >= 2
 
 
 def looks_like_rfc822(text: str) -> bool:
@@ -245,8 +262,17 @@ def html_to_text(html: str) -> str:
             continue
         quote.insert_before("\n")
         quote.string = "\n".join("> " + ln for ln in quote.get_text("\n").splitlines())
-    text = soup.get_text("\n")
-    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
+    # Line breaks where the browser makes them, not around inline tags: "my <b>order</b>?" is
+    # one line ("my \norder\n?" read as three short broken sentences).
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for cell in soup.find_all(["td", "th"]):
+        cell.append(" ")
+    for block in soup.find_all(_BLOCKS):
+        block.insert_before("\n")
+        block.append("\n")
+    text = re.sub(r"[ \t\r\f\v]*\n[ \t\r\f\v]*", "\n", soup.get_text())
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def _from_message(msg: Message) -> Email:
@@ -266,7 +292,8 @@ def _from_text(text: str, subject: str = "", sender: str = "") -> Email:
     text = text[:MAX_BODY_CHARS].replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     newest, quoted = split_quoted(text)
     newest, signature = split_signature(newest)
-    name, address = parseaddr(sender) if sender else ("", "")
+    # An export's sender column may hold a bare name ("Tamm, Kadri"), which parseaddr mangles.
+    name, address = parseaddr(sender) if "@" in sender else (sender, "")
     return Email(text=newest, subject=subject.strip()[:1000],
                  sender_name=name.strip().strip('"'), sender_address=address,
                  signature=signature, quoted=quoted, truncated=truncated)

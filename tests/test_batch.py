@@ -120,6 +120,43 @@ def test_context_map_and_explicit_columns(tmp_path):
     assert "Z-77" in row["reply_subject"] + row["reply"]
 
 
+@pytest.mark.parametrize("encoding,text", [
+    ("cp1252", "Hi, I ordered a kettle. Thanks, José Müller, €89,90"),
+    ("cp1257", "Labdien! Pasūtījums nav atnācis. Jānis Bērziņš, Tere, šokeeriv, Ülle Õunapuu"),
+    ("cp1250", "Pozdravljeni, naročilo še ni prišlo. Lep pozdrav, Žiga Kovačič"),
+    ("utf-16", "Tere, pakk on hiljaks jäänud. Ülle"),
+    ("utf-8", "Pasūtījums nav atnācis"),
+])
+@pytest.mark.filterwarnings("ignore:export.csv is not UTF-8")
+def test_spreadsheet_code_pages_are_recognised(tmp_path, encoding, text):
+    from recommender.batch.read import text_encoding
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(f"id;body\n1;{text}\n".encode(encoding))
+    assert text_encoding(path) == {"utf-8": "utf-8-sig"}.get(encoding, encoding)
+    (item,) = read_items(path)
+    assert item.message.text == text
+
+
+def test_helpdesk_export_in_a_code_page_keeps_names_and_html_bodies(rec, tmp_path):
+    """A Zendesk-like export saved by a spreadsheet: cp1252, semicolons, a requester column
+    and an HTML body."""
+    path = tmp_path / "tickets.csv"
+    pd.DataFrame({
+        "Ticket ID": [1001, 1002],
+        "Description": ["Hi,\nmy kettle (order #A-7781) still hasn't arrived.\n\nThanks,\nJosé Müller",
+                        "<p>I returned the jacket weeks ago and there is still no refund of "
+                        "€89,90.</p><p>This is a joke.</p>"],
+        "Requester": ["José Müller <jose@example.com>", "Ana Pérez"],
+    }).to_csv(path, sep=";", index=False, encoding="cp1252")
+    with pytest.warns(UserWarning, match="read as cp1252"):
+        first, second = read_items(path)
+    assert rec.suggest(first.message).fields["customer_name"] == "José Müller"
+    s = rec.suggest(second.message)
+    assert s.fields["customer_name"] == "Ana Pérez" and s.fields["refund_amount"] == "€89,90"
+    assert "<p>" not in s.text
+
+
 def test_suggest_frame_keeps_index_and_marks_empty_rows(rec):
     df = pd.DataFrame({"text": ["my parcel is late", "   "]}, index=[10, 20])
     out = suggest_frame(df, rec)

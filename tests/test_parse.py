@@ -48,6 +48,34 @@ def test_html_only_message_becomes_text():
     assert "Broken" in e.text and "again" in e.text and "alert" not in e.text
 
 
+def test_inline_tags_do_not_break_lines():
+    # "my \norder\n?" used to read as three short broken sentences (an anger signal)
+    assert html_to_text("<p>Hi</p>Where is my <b>order</b>?<br>Thanks,<br/>Ana") == (
+        "Hi\nWhere is my order?\nThanks,\nAna")
+    assert html_to_text("<table><tr><td>Order</td><td>A-77</td></tr></table>") == "Order A-77"
+
+
+@pytest.mark.parametrize("text,html", [
+    ("<html><body><p>No refund of €89,90 yet.</p><p>Thanks,<br>Ana</p></body></html>", True),
+    ("<div>Where is my order?</div>", True),
+    ("Still waiting.<br><br>Sent from my phone", True),
+    ("I got <3 items, not the 5 I paid for", False),
+    ("Order <A-77> is late", False),
+])
+def test_html_in_a_plain_text_column_becomes_text(text, html):
+    e = parse(text)  # e.g. the body column of a helpdesk export
+    assert ("<" not in e.text + e.signature) == html
+    if "Ana" in text:
+        assert e.text == "No refund of €89,90 yet." and e.signature == "Thanks,\nAna"
+
+
+def test_a_bare_name_in_the_sender_column_is_a_name():
+    assert parse("late again", sender="Tamm, Kadri").sender_name == "Tamm, Kadri"
+    assert parse("late again", sender="José Müller").sender_name == "José Müller"
+    e = parse("late again", sender="Ana <ana@example.com>")
+    assert (e.sender_name, e.sender_address) == ("Ana", "ana@example.com")
+
+
 def test_mislabelled_utf8_is_decoded():
     raw = ("From: a@b.c\nSubject: x\nContent-Type: text/plain; charset=iso-8859-1\n"
            "Content-Transfer-Encoding: quoted-printable\n\nPaid =E2=82=AC49.99\n").encode()

@@ -5,6 +5,7 @@ the reason in ``error``, so that every input row comes out of the batch.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import re
@@ -14,10 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, warn_once
 from ..parse import Email, parse
 
 FORMATS = ("mbox", "eml", "csv", "jsonl", "parquet")
+#: Code pages spreadsheet programs save "CSV" in, in our markets (Western, Baltic, Central
+#: European); the first wins a tie.
+CODE_PAGES = ("cp1252", "cp1257", "cp1250")
+_OUR_LETTERS = frozenset("õäöüšžāēīūčģķļņćđ" + "õäöüšžāēīūčģķļņćđ".upper())
+_WESTERN_LETTERS = frozenset("éèêëàâáíìîïóòôúùûñçßøåæœ€£" + "éèêëàâáíìîïóòôúùûñçøåæœ".upper())
 _SUFFIXES = {".mbox": "mbox", ".mbx": "mbox", ".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl",
              ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet",
              ".eml": "eml"}
@@ -27,7 +33,8 @@ TEXT_COLUMNS = ("text", "body", "message", "content", "description", "complaint"
                 "email_body", "narrative", "customer_message", "msg", "comment")
 RAW_COLUMNS = ("raw", "raw_message", "eml", "mime", "rfc822")
 SUBJECT_COLUMNS = ("subject", "title", "email_subject", "topic")
-FROM_COLUMNS = ("from", "sender", "from_address", "email", "customer_email", "author")
+FROM_COLUMNS = ("from", "sender", "from_address", "email", "customer_email", "author",
+                "requester", "requester_email", "requester_name", "contact", "contact_email")
 ID_COLUMNS = ("id", "message_id", "ticket_id", "ticket", "case_id", "uid")
 DATE_COLUMNS = ("date", "received", "received_at", "created_at", "timestamp", "sent_at")
 #: Export columns that flow into the template context, by normalised name.
@@ -195,7 +202,10 @@ def _eml_dir(path: Path, pattern: str) -> Iterator[Item]:
 def _csv_rows(path: Path) -> Iterator[dict[str, Any] | str]:
     """Rows as dicts; a malformed row is yielded as its error message instead."""
     csv.field_size_limit(sys.maxsize)
-    with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
+    encoding = text_encoding(path)
+    if encoding != "utf-8-sig":
+        warn_once(f"{path.name} is not UTF-8: read as {encoding}")
+    with open(path, newline="", encoding=encoding, errors="replace") as fh:
         sample = fh.read(65536)
         fh.seek(0)
         try:
@@ -215,6 +225,33 @@ def _csv_rows(path: Path) -> Iterator[dict[str, Any] | str]:
                        f"header has {len(header)}")
                 continue
             yield dict(zip(header, row))
+
+
+def text_encoding(path: Path, sample: int = 1 << 20) -> str:
+    """The encoding of a text export: UTF-16 with its byte-order mark, ``utf-8-sig`` when the
+    first ``sample`` bytes are UTF-8 (with or without a mark), else the spreadsheet code page
+    (:data:`CODE_PAGES`) in which they read most like our languages.
+
+    Read as UTF-8 with replacement characters, a cp1252 "CSV" turned "José Müller" into
+    "Jos\ufffd M\ufffdller" and lost the name. charset-normalizer guessed cp775 for that file:
+    a few accented letters are too little for a general detector, while the choice among three
+    code pages is easy to make by the letters they give."""
+    with open(path, "rb") as fh:
+        head = fh.read(sample)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return max(CODE_PAGES, key=lambda page: _plausible(head.decode(page, errors="replace")))
+
+
+def _plausible(text: str) -> int:
+    """How much ``text``'s non-ASCII characters look like our languages' letters (2 each) or
+    other Western European ones (1 each); anything else counts against it."""
+    return sum(2 if c in _OUR_LETTERS else 1 if c in _WESTERN_LETTERS else -2
+               for c in text if ord(c) > 127)
 
 
 def _jsonl_rows(path: Path) -> Iterator[dict[str, Any] | str]:
