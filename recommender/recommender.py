@@ -14,7 +14,7 @@ from . import persist
 from .anger import Anger, AngerDetector
 from .config import Config, load_config
 from .errors import InputError, ModelError
-from .lang import OTHER_LANGUAGES, Detected, detect, language_name
+from .lang import Detected, detect, language_name
 from .nlp import get_nlp, tokenise
 from .fields import gather
 from .parse import Email, parse
@@ -159,7 +159,7 @@ class Recommender:
         if isinstance(given, str) and given.strip():
             return Detected(given.strip().lower(), 1.0)
         return detect(mail.text or mail.full_text, self.config.languages, self.config.language,
-                      others=OTHER_LANGUAGES if self.config.detect_other_languages else ())
+                      others=self.config.detect_other_languages)
 
     def _finish(self, mail: Email, tagger: Tagger, probabilities, anger: Anger,
                 context: dict[str, Any], language: Detected, model_language: str) -> Suggestion:

