@@ -54,7 +54,9 @@ _SIGNOFF = re.compile(
          yours(\s+(sincerely|truly|faithfully))?|br|kr|cordially|respectfully|rgds|thx)
          (\s+(in\s+advance|again|so\s+much|a\s+lot))?[,.!]*\s*$
       | (best|kind|warm)\s+(regards|wishes)[,.!]*\s*$
-      | sent\s+from\s+my\s.+$
+      | (--\s*)?sent\s+from\s+(my|yahoo|mail\s+for|outlook|gmail|samsung)\s.+$
+      | (--\s*)?get\s+outlook\s+for\s+\S+\s*$
+      | (--\s*)?(saadetud\s+minu|nosūtīts\s+no\s+mana|poslano\s+(iz|z)\s+(mojega|moje|mojga))\s.+$
       | (lugupidamisega|parimate\s+soovidega|tervitades|parimat|aitäh|tänan|tänades
          |ar\s+cieņu|ar\s+labākajiem\s+novēlējumiem|paldies|sveicieni|ar\s+sveicieniem
          |lep\s+pozdrav|lp|s\s+spoštovanjem|hvala|lepo\s+pozdravljeni|lepa\s+hvala)

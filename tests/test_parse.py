@@ -69,6 +69,23 @@ def test_html_in_a_plain_text_column_becomes_text(text, html):
         assert e.text == "No refund of €89,90 yet." and e.signature == "Thanks,\nAna"
 
 
+@pytest.mark.parametrize("body,device", [
+    ("Where is my order?", "-- Sent from my iPhone"),
+    ("Where is my order?", "Get Outlook for Android"),
+    ("Kus mu pakk on?", "Saadetud minu iPhone'ist"),
+    ("Kur ir sūtījums?", "Nosūtīts no mana iPhone"),
+    ("Kje je paket?", "Poslano iz mojega iPhona"),
+])
+def test_mobile_sign_offs_are_signatures(body, device):
+    e = parse(f"{body}\n\n{device}")
+    assert (e.text, e.signature) == (body, device)
+
+
+def test_a_sent_from_line_about_the_order_is_text():
+    text = "The courier says it was\nsent from your warehouse on Monday"
+    assert parse(text).text == text
+
+
 def test_a_bare_name_in_the_sender_column_is_a_name():
     assert parse("late again", sender="Tamm, Kadri").sender_name == "Tamm, Kadri"
     assert parse("late again", sender="José Müller").sender_name == "José Müller"
