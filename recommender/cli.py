@@ -356,14 +356,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_corpus)
 
     p = sub.add_parser("batch", help="suggest replies for a whole inbox export", description=(
-        "Read an mbox, a folder of .eml files, or a CSV / JSON Lines / Parquet table and write "
-        "one row per message (CSV, JSON Lines or Parquet, from the output name). Table "
-        "columns named like order_id, order_date, customer_name, tracking_url, refund_date, "
+        "Read an mbox, a folder of .eml files, or a CSV / JSON Lines / Parquet / Excel table and "
+        "write one row per message (CSV, JSON Lines, Parquet or Excel, from the output name). "
+        "Table columns named like order_id, order_date, customer_name, tracking_url, refund_date, "
         "delivery_date, product, language (and every template variable or rule flag) flow into "
         "the reply context; map others with --context-map COLUMN=FIELD."))
-    p.add_argument("input", help="mbox file, folder of .eml files, .csv, .jsonl or .parquet")
-    p.add_argument("-o", "--output", required=True, help="output .csv, .jsonl or .parquet")
-    p.add_argument("--format", choices=["mbox", "eml", "csv", "jsonl", "parquet"],
+    p.add_argument("input", help="mbox file, folder of .eml files, .csv, .jsonl, .parquet or "
+                                 ".xlsx")
+    p.add_argument("-o", "--output", required=True,
+                   help="output .csv, .jsonl, .parquet or .xlsx")
+    p.add_argument("--format", choices=["mbox", "eml", "csv", "jsonl", "parquet", "xlsx"],
                    help="input format when the name does not tell")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--engine", choices=["local", "dask"], default="local")

@@ -39,6 +39,8 @@ def _read(path: Path) -> pd.DataFrame:
         return pd.read_parquet(path)
     if path.suffix == ".jsonl":
         return pd.read_json(path, lines=True, dtype=False)
+    if path.suffix == ".xlsx":
+        return pd.read_excel(path, keep_default_na=False)
     return pd.read_csv(path, keep_default_na=False)
 
 
@@ -60,14 +62,16 @@ def inputs(tmp_path) -> dict[str, Path]:
     paths["jsonl"].write_text("\n".join(lines[:2] + ["{not json"] + lines[2:]) + "\n")
     paths["parquet"] = tmp_path / "in.parquet"
     frame.to_parquet(paths["parquet"])
+    paths["xlsx"] = tmp_path / "in.xlsx"
+    frame.to_excel(paths["xlsx"], index=False, startrow=2)  # a blank band above the header
     return paths
 
 
-EXPECTED_ROWS = {"mbox": 4, "eml": 4, "csv": 5, "jsonl": 5, "parquet": 4}
+EXPECTED_ROWS = {"mbox": 4, "eml": 4, "csv": 5, "jsonl": 5, "parquet": 4, "xlsx": 4}
 
 
 @pytest.mark.parametrize("fmt", list(EXPECTED_ROWS))
-@pytest.mark.parametrize("out_suffix", [".csv", ".jsonl", ".parquet"])
+@pytest.mark.parametrize("out_suffix", [".csv", ".jsonl", ".parquet", ".xlsx"])
 def test_row_count_in_equals_row_count_out(inputs, tmp_path, fmt, out_suffix):
     out = tmp_path / f"out{out_suffix}"
     summary = run(inputs[fmt], out, progress=False)
@@ -144,7 +148,8 @@ def test_helpdesk_export_in_a_code_page_keeps_names_and_html_bodies(rec, tmp_pat
     path = tmp_path / "tickets.csv"
     pd.DataFrame({
         "Ticket ID": [1001, 1002],
-        "Description": ["Hi,\nmy kettle (order #A-7781) still hasn't arrived.\n\nThanks,\nJosé Müller",
+        "Description": ["Hi,\nmy kettle (order #A-7781) still hasn't arrived.\n\n"
+                        "Thanks,\nJosé Müller",
                         "<p>I returned the jacket weeks ago and there is still no refund of "
                         "€89,90.</p><p>This is a joke.</p>"],
         "Requester": ["José Müller <jose@example.com>", "Ana Pérez"],
@@ -157,6 +162,33 @@ def test_helpdesk_export_in_a_code_page_keeps_names_and_html_bodies(rec, tmp_pat
     assert "<p>" not in s.text
 
 
+def test_customer_text_is_never_a_formula_in_a_spreadsheet(tmp_path):
+    """CSV injection: a subject such as =HYPERLINK(...) must not become a live formula when a
+    support lead opens the output in Excel."""
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"id": ["a", "b", "c"], "subject": ['=HYPERLINK("http://x.example","y")',
+                                                      "-5", "@SUM(A1)"],
+                  "body": ["my parcel is late"] * 3}).to_csv(src, index=False)
+    run(src, tmp_path / "o.csv", progress=False)
+    assert (tmp_path / "o.csv").read_bytes().startswith(b"\xef\xbb\xbfid,")  # Excel reads UTF-8
+    assert list(_read(tmp_path / "o.csv")["subject"]) == [
+        '\'=HYPERLINK("http://x.example","y")', "-5", "'@SUM(A1)"]
+    run(src, tmp_path / "o.xlsx", progress=False)
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "o.xlsx").worksheets[0]
+    cells = [row[1] for row in sheet.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == ['=HYPERLINK("http://x.example","y")', "-5", "@SUM(A1)"]
+    assert {c.data_type for c in cells} == {"s"}  # text, not formulas
+
+
+def test_unreadable_workbook_is_a_clear_error(tmp_path):
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0 an old binary .xls renamed")
+    with pytest.raises(InputError, match="saved as .xlsx or CSV"):
+        list(read_items(path))
+
+
 def test_suggest_frame_keeps_index_and_marks_empty_rows(rec):
     df = pd.DataFrame({"text": ["my parcel is late", "   "]}, index=[10, 20])
     out = suggest_frame(df, rec)
@@ -166,7 +198,8 @@ def test_suggest_frame_keeps_index_and_marks_empty_rows(rec):
 
 
 @pytest.mark.parametrize("name,fmt", [("a.mbox", "mbox"), ("a.csv", "csv"), ("a.jsonl", "jsonl"),
-                                      ("a.parquet", "parquet"), ("a.tsv", "csv")])
+                                      ("a.parquet", "parquet"), ("a.tsv", "csv"),
+                                      ("Tickets.XLSX", "xlsx")])
 def test_format_detection(name, fmt):
     assert detect_format(name) == fmt
 

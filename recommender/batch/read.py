@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import InputError, warn_once
 from ..parse import Email, parse
 
-FORMATS = ("mbox", "eml", "csv", "jsonl", "parquet")
+FORMATS = ("mbox", "eml", "csv", "jsonl", "parquet", "xlsx")
 #: Code pages spreadsheet programs save "CSV" in, in our markets (Western, Baltic, Central
 #: European); the first wins a tie.
 CODE_PAGES = ("cp1252", "cp1257", "cp1250")
@@ -26,7 +26,7 @@ _OUR_LETTERS = frozenset("õäöüšžāēīūčģķļņćđ" + "õäöüšžā�
 _WESTERN_LETTERS = frozenset("éèêëàâáíìîïóòôúùûñçßøåæœ€£" + "éèêëàâáíìîïóòôúùûñçøåæœ".upper())
 _SUFFIXES = {".mbox": "mbox", ".mbx": "mbox", ".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl",
              ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet",
-             ".eml": "eml"}
+             ".eml": "eml", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
 # Column names recognised without flags (compared lower-case, spaces and dashes as "_").
 TEXT_COLUMNS = ("text", "body", "message", "content", "description", "complaint",
@@ -141,8 +141,9 @@ def read_items(path: str | Path, fmt: str | None = None,
         return _mbox(path)
     if fmt == "eml":
         return _eml_dir(path, pattern) if path.is_dir() else _eml_file(path)
-    if fmt in ("csv", "jsonl", "parquet"):
-        rows = {"csv": _csv_rows, "jsonl": _jsonl_rows, "parquet": _parquet_rows}[fmt](path)
+    if fmt in ("csv", "jsonl", "parquet", "xlsx"):
+        rows = {"csv": _csv_rows, "jsonl": _jsonl_rows, "parquet": _parquet_rows,
+                "xlsx": _xlsx_rows}[fmt](path)
         return _table_items(rows, columns or Columns())
     raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
@@ -272,6 +273,30 @@ def _parquet_rows(path: Path) -> Iterator[dict[str, Any] | str]:
 
     for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):
         yield from batch.to_pylist()
+
+
+def _xlsx_rows(path: Path) -> Iterator[dict[str, Any] | str]:
+    """The first worksheet's rows as dicts (its first non-empty row is the header), streamed."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException, ...
+        raise InputError(f"{path}: not a readable Excel .xlsx workbook ({exc}); an old .xls "
+                         "file must be saved as .xlsx or CSV first") from None
+    try:
+        header = None
+        for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
+            if not any(v is not None and str(v).strip() for v in values):
+                continue  # blank row
+            if header is None:
+                header = [str(v).strip() if v is not None else f"column {i + 1}"
+                          for i, v in enumerate(values)]
+                yield {"__header__": header}
+                continue
+            yield dict(zip(header, values))
+    finally:
+        book.close()
 
 
 def _table_items(rows: Iterator[dict[str, Any] | str], columns: Columns) -> Iterator[Item]:
