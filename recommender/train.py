@@ -15,6 +15,7 @@ from typing import Any
 from . import corpus
 from .anger import AngerDetector
 from .config import load_config
+from .errors import warn_once
 from .evaluate import evaluate_corpus, without_rows
 from .nlp import get_nlp, tokenise
 from .parse import parse
@@ -112,8 +113,14 @@ def train(out: str | Path = DEFAULT_MODEL_DIR, languages: tuple[str, ...] | None
     languages = languages or tuple(code for code in LANGUAGES
                                    if (corpus_dir / f"{code}.jsonl").is_file())
     train_sets = {lang: corpus.load(lang, "train", corpus_dir) for lang in languages}
-    for record in extra or []:
-        train_sets.get(record.get("language", "en"), train_sets[languages[0]]).append(record)
+    extra = extra or []
+    others = [r for r in extra if r.get("language", "en") not in train_sets]
+    if others:  # e.g. reviewed messages written in a language we do not read
+        warn_once(f"{len(others)} extra records in languages not trained here "
+                  f"({', '.join(sorted({str(r.get('language')) for r in others}))}) are not used")
+    extra = [r for r in extra if r.get("language", "en") in train_sets]
+    for record in extra:
+        train_sets[record.get("language", "en")].append(record)
     shared = None
     if any(lang not in OWN_TAGGER for lang in languages):
         texts = {lang: _texts(train_sets[lang]) for lang in languages}
@@ -134,7 +141,7 @@ def train(out: str | Path = DEFAULT_MODEL_DIR, languages: tuple[str, ...] | None
     metrics = {lang: without_rows(evaluate_corpus(rec, corpus.load(lang, "test", corpus_dir)))
                for lang in languages}
     meta = {"languages": list(languages), "corpus_sha256": hashes, "train_records": sizes,
-            "extra_records": len(extra or []),
+            "extra_records": len(extra),
             "metrics_test_split": metrics}
     rec.save(out, meta)
     rec.meta = meta

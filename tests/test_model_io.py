@@ -79,3 +79,20 @@ def test_save_and_load_round_trip(rec, tmp_path):
 def test_sidecar_holds_figures_not_texts():
     sidecar = (DEFAULT_MODEL_DIR / SIDECAR_NAME).read_text()
     assert len(sidecar) < 200_000 and '"rows"' not in sidecar
+
+
+def test_extra_records_in_languages_not_trained_are_left_out(tmp_path):
+    """Reviewed suggestions can now be in a language we do not read ("pl"): they must not be
+    added to another language's training data."""
+    from recommender import corpus
+    from recommender.train import train
+
+    records = corpus.load("en")[:300]
+    (tmp_path / "en.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    polish = {**records[0], "id": "feedback-1", "body": "Zamówienie nie dotarło.",
+              "language": "pl"}
+    with pytest.warns(UserWarning, match=r"1 extra records in languages not trained here \(pl\)"):
+        rec, _ = train(tmp_path / "model", ("en",), tmp_path, extra=[polish])
+    assert rec.meta["extra_records"] == 0 and rec.meta["train_records"]["en"] == sum(
+        r["split"] == "train" for r in records)
