@@ -37,10 +37,10 @@ def _load(args):
 
 def format_suggestion(s) -> str:
     """Human-readable block for one suggestion."""
-    from .lang import language_name
+    from .lang import written_in
 
     tags = ", ".join(f"{t} {p:.2f}" for t, p in s.tags.items()) or (
-        "none" if s.language_supported else f"none (written in {language_name(s.language)})")
+        "none" if s.language_supported else f"none ({written_in(s.language)})")
     lines = [f"Tags:      {tags}",
              f"Anger:     {s.anger:.2f} ({s.anger_level_name})"
              + (f"  flags: {', '.join(s.anger_flags)}" if s.anger_flags else ""),

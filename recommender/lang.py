@@ -64,11 +64,22 @@ class Detected:
 
 
 def language_name(code: str) -> str:
-    """English name of an ISO 639-1 code ("pl" -> "Polish"); the code itself when unknown."""
-    from lingua import IsoCode639_1, Language
+    """English name of a language code ("pl" -> "Polish", "yue" -> "Cantonese"); the code
+    itself when unknown."""
+    from babel import Locale
 
-    iso = getattr(IsoCode639_1, code.upper(), None)
-    return Language.from_iso_code_639_1(iso).name.title() if iso is not None else code
+    return Locale("en").languages.get(code) or code
+
+
+def written_in(code: str) -> str:
+    """How an explanation says what a text is written in.
+
+    >>> written_in("pl"), written_in("zxx")
+    ('written in Polish', 'no language in it (encoded or garbled text)')
+    """
+    if code == "zxx":  # py3langid's label for text with no language in it (base64, noise)
+        return "no language in it (encoded or garbled text)"
+    return f"written in {language_name(code)}"
 
 
 @lru_cache(maxsize=4)

@@ -14,7 +14,7 @@ from . import persist
 from .anger import Anger, AngerDetector
 from .config import Config, load_config
 from .errors import InputError, ModelError
-from .lang import Detected, detect, language_name
+from .lang import Detected, detect, written_in
 from .nlp import get_nlp, tokenise
 from .fields import gather
 from .parse import Email, parse
@@ -171,7 +171,7 @@ class Recommender:
                                             mail.full_text)
         else:  # not read: the default model's scores stay, for what they are worth
             tags, tentative = {}, False
-            match = Match(None, None, f"a person who reads {language.name} should answer")
+            match = Match(None, None, "a person should read and answer it")
         reply = subject = ""
         missing: list[str] = []
         template_language = None
@@ -220,7 +220,7 @@ def explain(s: Suggestion, match: Match) -> str:
     """One paragraph saying what was found and why this template was chosen."""
     parts = []
     if not s.language_supported:
-        parts.append(f"No tags: written in {language_name(s.language)} ({s.language}, "
+        parts.append(f"No tags: {written_in(s.language)} ({s.language}, "
                      f"{s.language_confidence:.2f}), which this model does not read.")
     elif s.tags:
         parts.append("Tagged " + ", ".join(f"{t} ({p:.2f})" for t, p in s.tags.items()) + ".")
