@@ -286,7 +286,7 @@ def _xlsx_rows(path: Path) -> Iterator[dict[str, Any] | str]:
                          "file must be saved as .xlsx or CSV first") from None
     try:
         header = None
-        for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
+        for values in book.worksheets[0].iter_rows(values_only=True):
             if not any(v is not None and str(v).strip() for v in values):
                 continue  # blank row
             if header is None:

@@ -106,7 +106,6 @@ class Writer:
         if self._fh is not None:
             self._fh.close()
 
-
     def _cell(self, value: Any) -> Any:
         """A worksheet cell: text stays text even when it starts with "=" (openpyxl would
         store a formula), without the characters XML forbids, cut to Excel's limit."""
