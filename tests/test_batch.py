@@ -256,6 +256,8 @@ def test_summary_counts_and_incident():
     assert data["rows"] == 39 and data["errors"] == {"empty": 1}
     assert data["needs_human"]["low_confidence"] == 15
     assert data["needs_human"]["other_language"] == 1 and data["needs_human"]["abstained"] == 1
+    assert data["languages"] == {"pl": 1, "en": 1}
+    assert "Languages: pl 1, en 1 (not read: pl)" in summary.render()
     assert "mass_apology" in summary.render()
 
 

@@ -46,6 +46,7 @@ class Summary:
     """Running counts over a batch's output rows."""
 
     rows: int = 0
+    languages: Counter = field(default_factory=Counter)
     tags: Counter = field(default_factory=Counter)
     anger: Counter = field(default_factory=Counter)
     templates: Counter = field(default_factory=Counter)
@@ -64,6 +65,8 @@ class Summary:
         if row["error"]:
             self.errors[row["error_kind"] or "error"] += 1
             return
+        if row.get("language"):
+            self.languages[row["language"]] += 1
         tags = [t for t in row["tags"].split("|") if t]
         self.tags.update(tags)
         self.anger[row["anger_level"]] += 1
@@ -111,7 +114,8 @@ class Summary:
         return sorted(found, key=lambda f: -f["messages"])
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "tags": {t: self.tags[t] for t in TAGS},
+        return {"rows": self.rows, "languages": dict(self.languages.most_common()),
+                "tags": {t: self.tags[t] for t in TAGS},
                 "anger": {lvl: self.anger[lvl] for lvl in ANGER_LEVELS},
                 "templates": dict(self.templates.most_common()),
                 "needs_human": dict(self.needs_human), "errors": dict(self.errors),
@@ -122,6 +126,11 @@ class Summary:
         """A screenful of plain text."""
         ok = self.rows - sum(self.errors.values())
         lines = [f"{self.rows} messages: {ok} processed, {sum(self.errors.values())} errors"]
+        if self.languages:
+            other = [code for code in self.languages if code not in LANGUAGES]
+            lines.append("Languages: " + ", ".join(f"{code} {n}" for code, n in
+                                                   self.languages.most_common())
+                         + (f" (not read: {', '.join(other)})" if other else ""))
         lines.append("Tags:      " + ", ".join(f"{t} {n}" for t, n in self.tags.most_common())
                      if self.tags else "Tags:      none")
         lines.append("Anger:     " + ", ".join(f"{lvl} {self.anger[lvl]}" for lvl in ANGER_LEVELS))
