@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import RecommenderError
+from .lang import written_in
 from .suggestion import Suggestion
 from .taxonomy import ANGER_LEVELS
 
@@ -37,7 +38,9 @@ def card_html(s: Suggestion) -> str:
     """One suggestion as an HTML card: tags, anger bar and evidence, template, reply."""
     chips = "".join(
         f"<span style='background:#e8f0fe;border-radius:10px;padding:1px 8px;margin:2px'>"
-        f"{html.escape(t)} {p:.2f}</span>" for t, p in s.tags.items()) or "<i>no complaint</i>"
+        f"{html.escape(t)} {p:.2f}</span>" for t, p in s.tags.items()) or (
+        "<i>no complaint</i>" if s.language_supported
+        else f"<i>not read: {html.escape(written_in(s.language))}</i>")
     colour = _LEVEL_COLOURS[s.anger_level]
     evidence = [w for e in s.anger_evidence if e.contribution > 0 and e.signal != "wording"
                 for w in e.matches]

@@ -29,6 +29,8 @@ def test_card_escapes_hostile_text_and_marks_gaps(rec):
 
 def test_card_of_an_abstention(rec):
     assert "no reply suggested" in card_html(rec.suggest("Thank you, all good!"))
+    card = card_html(rec.suggest("Zamówienie nie dotarło, czekam już trzy tygodnie."))
+    assert "not read: written in Polish" in card and "no complaint" not in card
 
 
 def test_frame_summary(rec):
