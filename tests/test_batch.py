@@ -295,8 +295,9 @@ def test_dask_engine_from_the_command_line(tmp_path, capsys):
     pytest.importorskip("dask.distributed")
     from recommender.cli import main
 
-    src = tmp_path / "in.csv"
-    pd.DataFrame({"id": ["a", "b", "c"], "text": TEXTS[:3]}).to_csv(src, index=False)
+    src = tmp_path / "in.csv"  # as a spreadsheet saves it in much of Europe
+    pd.DataFrame({"id": ["a", "b", "c"], "text": TEXTS[:3]}).to_csv(src, index=False, sep=";",
+                                                                     encoding="cp1252")
     assert main(["batch", str(src), "-o", str(tmp_path / "o.csv"), "--engine", "dask",
                  "--jobs", "1"]) == 0
     out = _read(tmp_path / "o.csv")

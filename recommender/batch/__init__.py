@@ -178,7 +178,7 @@ def run_dask(source: str | Path, output: str | Path, *, model: str | None = None
     """:func:`run` for a CSV / JSON Lines / Parquet table on Dask: a local cluster of ``jobs``
     workers, or the scheduler at ``scheduler``; output written a partition at a time."""
     from ..errors import RecommenderError
-    from .read import detect_format, text_encoding
+    from .read import csv_dialect, detect_format, text_encoding
     from .write import Writer
 
     try:
@@ -188,8 +188,13 @@ def run_dask(source: str | Path, output: str | Path, *, model: str | None = None
         raise RecommenderError("the dask engine needs dask: pip install 'recommender[dask]'"
                                ) from None
     fmt = fmt or detect_format(source)
-    readers = {"csv": lambda p: dd.read_csv(p, dtype=str, keep_default_na=False,
-                                            encoding=text_encoding(Path(p))),
+
+    def read_csv(path: str):
+        encoding = text_encoding(Path(path))
+        return dd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding,
+                           sep=csv_dialect(Path(path), encoding).delimiter)
+
+    readers = {"csv": read_csv,
                "parquet": dd.read_parquet, "jsonl": lambda p: dd.read_json(p, lines=True)}
     if fmt not in readers:
         raise RecommenderError(f"the dask engine reads csv, jsonl or parquet tables, not {fmt}; "

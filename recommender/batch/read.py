@@ -207,13 +207,7 @@ def _csv_rows(path: Path) -> Iterator[dict[str, Any] | str]:
     if encoding != "utf-8-sig":
         warn_once(f"{path.name} is not UTF-8: read as {encoding}")
     with open(path, newline="", encoding=encoding, errors="replace") as fh:
-        sample = fh.read(65536)
-        fh.seek(0)
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.reader(fh, dialect)
+        reader = csv.reader(fh, csv_dialect(path, encoding))
         header = next(reader, None)
         if header is None:
             return
@@ -226,6 +220,17 @@ def _csv_rows(path: Path) -> Iterator[dict[str, Any] | str]:
                        f"header has {len(header)}")
                 continue
             yield dict(zip(header, row))
+
+
+def csv_dialect(path: Path, encoding: str) -> type[csv.Dialect] | csv.Dialect:
+    """The CSV dialect of ``path`` (delimiter ``,`` ``;`` tab or ``|``), sniffed from its start;
+    Excel's when it cannot be told."""
+    with open(path, newline="", encoding=encoding, errors="replace") as fh:
+        sample = fh.read(65536)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel
 
 
 def text_encoding(path: Path, sample: int = 1 << 20) -> str:
