@@ -2,6 +2,7 @@
 
 import json
 import re
+import sys
 
 import pytest
 import yaml
@@ -67,6 +68,14 @@ def test_messages_in_other_languages_are_recognised():
 ])
 def test_other_language_needs_enough_text_in_latin_script(text, expected):
     assert detect(text).language == expected
+
+
+def test_other_languages_are_recognised_without_cld2(monkeypatch):
+    # pycld2 is only installed where it has wheels; without it every text goes to py3langid
+    monkeypatch.setitem(sys.modules, "pycld2", None)  # "import pycld2" now fails
+    polish = "Zamówienie nie dotarło, czekam już trzy tygodnie. Proszę o zwrot."
+    assert detect(polish).language == "pl"
+    assert detect("Minu pakk on juba kaks nädalat hiljaks jäänud, kus see on?").language == "et"
 
 
 def test_message_in_another_language_gets_no_tags_and_no_reply(rec):
