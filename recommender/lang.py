@@ -130,9 +130,9 @@ def foreign(text: str, languages: tuple[str, ...] = LANGUAGES) -> Detected | Non
 
 def detect(text: str, languages: tuple[str, ...] = LANGUAGES,
            default: str = DEFAULT_LANGUAGE, min_confidence: float = MIN_CONFIDENCE,
-           others: bool = True) -> Detected:
+           other_languages: bool = True) -> Detected:
     """The language of ``text`` among ``languages``; ``default`` when unsure or empty; with
-    ``others``, another language (``supported=False``) when the text is clearly in one.
+    ``other_languages``, another language (``supported=False``) when the text is clearly in one.
 
     Examples
     --------
@@ -142,7 +142,7 @@ def detect(text: str, languages: tuple[str, ...] = LANGUAGES,
     >>> found.language, found.supported, found.name
     ('lt', False, 'Lithuanian')
     """
-    outside = foreign(text, languages) if others else None
+    outside = foreign(text, languages) if other_languages else None
     return outside or _ours(text, languages, default, min_confidence)
 
 

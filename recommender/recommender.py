@@ -159,7 +159,7 @@ class Recommender:
         if isinstance(given, str) and given.strip():
             return Detected(given.strip().lower(), 1.0)
         return detect(mail.text or mail.full_text, self.config.languages, self.config.language,
-                      others=self.config.detect_other_languages)
+                      other_languages=self.config.detect_other_languages)
 
     def _finish(self, mail: Email, tagger: Tagger, probabilities, anger: Anger,
                 context: dict[str, Any], language: Detected, model_language: str) -> Suggestion:
