@@ -102,8 +102,10 @@ def cmd_train(args) -> int:
         from .notebook import feedback_records
 
         extra = feedback_records(args.feedback)
-        print(f"{len(extra)} reviewed suggestions from {args.feedback} added to training")
-    _, metrics = train(args.out, languages, args.corpus_dir, extra=extra)
+    rec, metrics = train(args.out, languages, args.corpus_dir, extra=extra)
+    if args.feedback:  # those in languages not trained here are left out, with a warning
+        print(f"{rec.meta['extra_records']} of {len(extra)} reviewed suggestions from "
+              f"{args.feedback} added to training")
     print(f"model written to {args.out}")
     for lang, m in metrics.items():
         print(f"{lang} test split: tag micro-F1 {m['tags']['micro']['f1']:.3f}, macro-F1 "

@@ -81,18 +81,25 @@ def test_sidecar_holds_figures_not_texts():
     assert len(sidecar) < 200_000 and '"rows"' not in sidecar
 
 
-def test_extra_records_in_languages_not_trained_are_left_out(tmp_path):
+def test_extra_records_in_languages_not_trained_are_left_out(tmp_path, capsys):
     """Reviewed suggestions can now be in a language we do not read ("pl"): they must not be
-    added to another language's training data."""
+    added to another language's training data, and `train --feedback` counts only those used."""
     from recommender import corpus
-    from recommender.train import train
+    from recommender.cli import main
 
     records = corpus.load("en")[:300]
     (tmp_path / "en.jsonl").write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    polish = {**records[0], "id": "feedback-1", "body": "Zamówienie nie dotarło.",
-              "language": "pl"}
+    decisions = [{"text": "Zamówienie nie dotarło.", "language": "pl", "tags": ["delay"],
+                  "anger_level": 1, "template": "delivery_delay"},
+                 {"text": "My parcel is two weeks late.", "language": "en", "tags": ["delay"],
+                  "anger_level": 1, "template": "delivery_delay"}]
+    (tmp_path / "fb.jsonl").write_text("".join(json.dumps(d) + "\n" for d in decisions),
+                                       encoding="utf-8")
     with pytest.warns(UserWarning, match=r"1 extra records in languages not trained here \(pl\)"):
-        rec, _ = train(tmp_path / "model", ("en",), tmp_path, extra=[polish])
-    assert rec.meta["extra_records"] == 0 and rec.meta["train_records"]["en"] == sum(
+        assert main(["train", "--out", str(tmp_path / "model"), "--lang", "en", "--corpus-dir",
+                     str(tmp_path), "--feedback", str(tmp_path / "fb.jsonl")]) == 0
+    assert "1 of 2 reviewed suggestions" in capsys.readouterr().out
+    meta = json.loads((tmp_path / "model" / SIDECAR_NAME).read_text())
+    assert meta["extra_records"] == 1 and meta["train_records"]["en"] == 1 + sum(
         r["split"] == "train" for r in records)
