@@ -26,6 +26,7 @@ from sklearn.model_selection import KFold, cross_val_predict
 from spacy.matcher import PhraseMatcher
 from spacy.strings import get_string_id
 
+from . import vectors
 from .errors import NotFittedError
 from .nlp import get_nlp, make_doc, no_digits, normalise, pad_lines
 from .persist import compact_floats
@@ -290,6 +291,8 @@ class AngerDetector(BaseEstimator):
         stays one signal among many)
     wording_C : inverse regularisation of the logistic wording model
     char_ngrams : character n-gram range the wording model adds to word n-grams, or None
+    vector_weight : weight of the pretrained sentence vector (:mod:`recommender.vectors`) that
+        the wording model adds to its n-grams; 0 for none
 
     Examples
     --------
@@ -302,7 +305,7 @@ class AngerDetector(BaseEstimator):
 
     def __init__(self, lang: str = "en", alpha: float = 1.0, combine: str = "ridge",
                  wording: str = "ridge", wording_alpha: float = 10.0, wording_C: float = 4.0,
-                 char_ngrams: tuple[int, int] | None = None):
+                 char_ngrams: tuple[int, int] | None = None, vector_weight: float = 0.0):
         self.lang = lang
         self.alpha = alpha
         self.combine = combine
@@ -310,6 +313,7 @@ class AngerDetector(BaseEstimator):
         self.wording_alpha = wording_alpha
         self.wording_C = wording_C
         self.char_ngrams = char_ngrams
+        self.vector_weight = vector_weight
 
     def _lexicons(self) -> Lexicons:
         if getattr(self, "_lex", None) is None:
@@ -327,7 +331,7 @@ class AngerDetector(BaseEstimator):
         # Files written before the wording model could be logistic have a ridge one, and
         # files written before the ordinal fit weighed the signals by ridge regression.
         self.__dict__.update({"wording": "ridge", "wording_C": 4.0, "combine": "ridge",
-                              **unpickled_state(state)})
+                              "vector_weight": 0.0, **unpickled_state(state)})
         # Files written before a signal existed score as they did: that signal weighs 0.
         if "weights_" in self.__dict__:
             self.weights_ = {**dict.fromkeys(SIGNALS, 0.0), **self.weights_}
@@ -339,7 +343,8 @@ class AngerDetector(BaseEstimator):
                         ).reshape(len(texts), len(LEXICAL_SIGNALS))
 
     def _bag(self, texts: Sequence[str], fit: bool = False):
-        """Word n-gram columns, then character n-gram columns (when the model has them)."""
+        """Word n-gram columns, then character n-gram columns and the sentence vector (when the
+        model has them)."""
         if fit:
             self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
             self.chars_ = char_ngrams(texts, self.char_ngrams, WORDING_CHAR_FEATURES
@@ -351,6 +356,8 @@ class AngerDetector(BaseEstimator):
             blocks = [self.vectorizer_.transform(texts)]
             if getattr(self, "chars_", None) is not None:
                 blocks.append(self.chars_.transform(texts))
+        if self.vector_weight:
+            blocks.append(vectors.block(texts, self.vector_weight))
         return hstack(blocks).tocsr()
 
     def _wording(self, texts: Sequence[str]) -> list[tuple[float, list[str]]]:

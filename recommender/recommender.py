@@ -10,10 +10,10 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
-from . import persist
+from . import persist, vectors
 from .anger import Anger, AngerDetector
 from .config import Config, load_config
-from .errors import InputError, ModelError
+from .errors import InputError, ModelError, warn_once
 from .lang import Detected, detect, written_in
 from .nlp import get_nlp, tokenise
 from .fields import gather
@@ -35,6 +35,22 @@ class LanguageModel:
 
     tagger: Tagger
     anger: AngerDetector
+    #: The same parts fitted without the pretrained sentence vectors (:mod:`recommender.vectors`)
+    #: when these have any weight: run where the vectors are not installed.
+    without_vectors: LanguageModel | None = None
+
+    def runnable(self, lang: str) -> LanguageModel:
+        """These parts, or their version without the pretrained vectors where those are not
+        installed on this machine."""
+        if not (self.tagger.vector_weight or self.anger.vector_weight) or vectors.available():
+            return self
+        if self.without_vectors is None:
+            raise ModelError(f"the {lang} model needs the pretrained word vectors of the "
+                             f"{vectors.PACKAGE!r} package, which is not installed here")
+        warn_once(f"the pretrained word vectors ({vectors.PACKAGE!r}) are not installed on this "
+                  f"platform: {lang} runs its model fitted without them, which is less "
+                  "accurate (README, 'Data and model')")
+        return self.without_vectors
 
     def tokenise(self, texts: Sequence[str]) -> list | None:
         """The texts tokenised once for both the tagger and the anger detector, or ``None``
@@ -68,7 +84,8 @@ class Recommender:
 
     def __init__(self, models: dict[str, LanguageModel], config: Config | None = None,
                  rules: RuleSet | None = None, meta: dict[str, Any] | None = None):
-        self.models = models
+        self._fitted = models  # saved as they are, whatever runs on this machine
+        self.models = {lang: model.runnable(lang) for lang, model in models.items()}
         self.config = config or load_config()
         self.default_language = (self.config.language if self.config.language in models
                                  else next(iter(models)))
@@ -114,7 +131,7 @@ class Recommender:
 
     def save(self, path: str | Path, meta: dict[str, Any] | None = None) -> Path:
         """Write the fitted models to ``path`` (joblib + JSON sidecar)."""
-        return persist.save(self.models, path, meta or {})
+        return persist.save(self._fitted, path, meta or {})
 
     # -- suggesting ---------------------------------------------------------------------------
     def suggest(self, email: EmailInput, context: dict[str, Any] | None = None) -> Suggestion:

@@ -19,6 +19,7 @@ from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
 from spacy.matcher import PhraseMatcher
 
+from . import vectors
 from .errors import NotFittedError, warn_once
 from .nlp import get_nlp, normalise, tokenise, tokens
 from .persist import compact_floats
@@ -102,6 +103,8 @@ class Tagger(BaseEstimator):
         calibrated model whose probabilities are averaged (more folds: members trained on
         more of the data, and a larger model)
     min_threshold : lowest threshold a tag may get (the upper bound is :data:`MAX_THRESHOLD`)
+    vector_weight : weight of the pretrained sentence vector (:mod:`recommender.vectors`)
+        added to the features, relative to the L2-normalised TF-IDF blocks; 0 for none
 
     Examples
     --------
@@ -114,7 +117,7 @@ class Tagger(BaseEstimator):
                  spacy_model: str | None = None, C: float = 24.0, cv: int = 5,
                  cues: bool = True, char_ngrams: tuple[int, int] | None = None,
                  random_state: int = 0, calibration_folds: int = CALIBRATION_FOLDS,
-                 min_threshold: float = MIN_THRESHOLD):
+                 min_threshold: float = MIN_THRESHOLD, vector_weight: float = 0.0):
         self.tags = tags
         self.lang = lang
         self.spacy_model = spacy_model
@@ -125,6 +128,7 @@ class Tagger(BaseEstimator):
         self.random_state = random_state
         self.calibration_folds = calibration_folds
         self.min_threshold = min_threshold
+        self.vector_weight = vector_weight
 
     # -- features -----------------------------------------------------------------------
     def _cues(self, docs) -> csr_matrix:
@@ -144,9 +148,10 @@ class Tagger(BaseEstimator):
         return state
 
     def __setstate__(self, state):
-        # Files written before these were parameters used 3 folds and the default floor.
+        # Files written before these were parameters used 3 folds, the default floor and no
+        # sentence vectors.
         self.__dict__.update({"calibration_folds": 3, "min_threshold": MIN_THRESHOLD,
-                              **unpickled_state(state)})
+                              "vector_weight": 0.0, **unpickled_state(state)})
 
     def _features(self, texts: Sequence[str], fit: bool = False, docs=None):
         normalised = [normalise(t) for t in texts]
@@ -168,6 +173,8 @@ class Tagger(BaseEstimator):
                 blocks.append(self.chars_.transform([t.lower() for t in normalised]))
         if self.cues:
             blocks.append(self._cues(docs))
+        if self.vector_weight:
+            blocks.append(vectors.block(texts, self.vector_weight))
         return hstack(blocks).tocsr()
 
     def _estimator(self, y: np.ndarray) -> OneVsRestClassifier:

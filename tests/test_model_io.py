@@ -23,9 +23,10 @@ def test_shipped_model_loads_and_records_its_origin(rec):
     assert "metrics_test_split" in rec.meta
 
 
-def test_shipped_model_stays_within_its_20_mb_budget():
-    # It lives in git; the shared tagger's coefficients grow with the corpora.
-    assert (DEFAULT_MODEL_DIR / MODEL_NAME).stat().st_size < 20_000_000
+def test_shipped_model_stays_within_its_25_mb_budget():
+    # It lives in git; the shared tagger's coefficients grow with the corpora. 20 MB until stop
+    # 20, when English came to be carried twice: with the pretrained vectors and without them.
+    assert (DEFAULT_MODEL_DIR / MODEL_NAME).stat().st_size < 25_000_000
 
 
 def test_missing_directory(tmp_path):

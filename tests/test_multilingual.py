@@ -93,7 +93,8 @@ def test_other_languages_can_be_scored_with_the_default_model(rec):
 
     local = Recommender(rec.models, load_config(detect_other_languages=False))
     s = local.suggest("Zamówienie nie dotarło, czekam już trzy tygodnie.")
-    assert s.language == "en" and s.language_supported and s.template is not None
+    assert s.language == "en" and s.language_supported and "written in" not in s.explanation
+    assert s.explanation.startswith("No complaint tag reached")  # scored, not refused
 
 
 def test_detection_is_unsure_on_no_text():

@@ -77,6 +77,9 @@ def _ordered_parallel(chunks: Iterator[list[Item]], jobs: int, init_args: tuple
                       ) -> Iterator[tuple[list[Item], list[dict[str, Any]]]]:
     """Process chunks in worker processes, yielding results in input order with a bounded
     number of chunks in flight (memory stays flat whatever the export size)."""
+    # Each worker tokenises on one core (the pretrained vectors' tokenizer would otherwise
+    # start a thread per core in every worker, and warn when forked after using them).
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=init_args) as pool:
         pending: list = []
         for chunk in chunks:
