@@ -25,6 +25,7 @@ from pathlib import Path
 from recommender import corpus
 from recommender.batch import run
 from recommender.batch.read import read_items
+from recommender.config import load_config
 from recommender.parse import parse
 
 GREETINGS = ["", "Hi,\n\n", "Hello team,\n\n", "Dear Sir or Madam,\n\n", "hey\n"]
@@ -75,20 +76,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--vader-sample", type=int, default=20_000,
                         help="messages of the same export timed with VADER")
+    parser.add_argument("--without-vectors", action="store_true",
+                        help="run English without the pretrained word vectors (word_vectors: "
+                             "false), as where wordllama is not installed")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         export, out = Path(tmp) / "export.mbox", Path(tmp) / "out.csv"
         write_export(export, args.size)
         size_mb = export.stat().st_size / 2**20
         start = time.perf_counter()
-        summary = run(export, out, jobs=args.jobs, progress=False)
+        config = load_config(word_vectors=False) if args.without_vectors else None
+        summary = run(export, out, config=config, jobs=args.jobs, progress=False)
         elapsed = time.perf_counter() - start
         rate = summary.rows / elapsed
         vader, n_vader = vader_rate(export, args.vader_sample)
     print(f"messages:            {summary.rows:,} ({size_mb:,.0f} MB mbox), errors "
           f"{sum(summary.errors.values())}")
     print(f"recommender batch:   {rate:,.0f} messages/s end to end with {args.jobs} jobs "
-          f"({elapsed:,.1f} s: read, parse, tag, grade, rules, render, write)")
+          f"({elapsed:,.1f} s: read, parse, tag, grade, rules, render, write; English word "
+          f"vectors {'off' if args.without_vectors else 'on'})")
     print(f"VADER baseline:      {vader:,.0f} messages/s (polarity_scores only, 1 process, "
           f"first {n_vader:,} messages)")
     print(f"ratio:               {rate / vader:.2f} x VADER")

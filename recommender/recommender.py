@@ -39,14 +39,20 @@ class LanguageModel:
     #: when these have any weight: run where the vectors are not installed.
     without_vectors: LanguageModel | None = None
 
-    def runnable(self, lang: str) -> LanguageModel:
-        """These parts, or their version without the pretrained vectors where those are not
-        installed on this machine."""
-        if not (self.tagger.vector_weight or self.anger.vector_weight) or vectors.available():
+    def runnable(self, lang: str, word_vectors: bool = True) -> LanguageModel:
+        """These parts, or their version without the pretrained vectors when ``word_vectors``
+        is false or those are not installed on this machine."""
+        if not (self.tagger.vector_weight or self.anger.vector_weight):
+            return self
+        if word_vectors and vectors.available():
             return self
         if self.without_vectors is None:
-            raise ModelError(f"the {lang} model needs the pretrained word vectors of the "
-                             f"{vectors.PACKAGE!r} package, which is not installed here")
+            why = ("are switched off (word_vectors: false)" if not word_vectors else
+                   f"are not installed here (package {vectors.PACKAGE!r})")
+            raise ModelError(f"the {lang} model needs the pretrained word vectors, which {why}, "
+                             "and has no version fitted without them")
+        if not word_vectors:  # the team's choice (configuration word_vectors: false)
+            return self.without_vectors
         warn_once(f"the pretrained word vectors ({vectors.PACKAGE!r}) are not installed on this "
                   f"platform: {lang} runs its model fitted without them, which is less "
                   "accurate (README, 'Data and model')")
@@ -84,9 +90,10 @@ class Recommender:
 
     def __init__(self, models: dict[str, LanguageModel], config: Config | None = None,
                  rules: RuleSet | None = None, meta: dict[str, Any] | None = None):
-        self._fitted = models  # saved as they are, whatever runs on this machine
-        self.models = {lang: model.runnable(lang) for lang, model in models.items()}
         self.config = config or load_config()
+        self._fitted = models  # saved as they are, whatever runs on this machine
+        self.models = {lang: model.runnable(lang, self.config.word_vectors)
+                       for lang, model in models.items()}
         self.default_language = (self.config.language if self.config.language in models
                                  else next(iter(models)))
         self._libraries: dict[str, TemplateLibrary] = {}

@@ -18,6 +18,7 @@ without them (``recommender.LanguageModel.without_vectors``), with a warning.
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -80,18 +81,51 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     ``(len(texts), DIMENSIONS)``; a text without tokens is all zeros.
 
     Raises ``LookupError`` when the vectors are not installed (see :func:`available`)."""
+    global _last
+    texts = tuple(texts)
+    if _last is not None and _last[0] == texts:  # the tagger and the anger detector both ask
+        return _last[1]
     loaded = _table()
     if loaded is None:
         raise LookupError(f"the token vectors of the {PACKAGE!r} package are not installed")
     tokenizer, table = loaded
-    encodings = tokenizer.encode_batch(list(texts), add_special_tokens=False) if texts else []
-    ids = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
+    ids = [_token_ids(text, tokenizer.model) for text in texts]
     lengths = np.array([len(i) for i in ids], dtype=np.int64)
     # Token counts as a sparse (texts x tokens) matrix: the sum of each text's token vectors
     # is one product, and a long text costs no more memory than its distinct tokens.
-    counts = csr_matrix((np.ones(lengths.sum()), np.clip(np.concatenate([[], *ids]).astype(
-        np.int64), 0, len(table) - 1), np.concatenate([[0], np.cumsum(lengths)])),
-        shape=(len(ids), len(table)))
+    columns = np.fromiter((i for row in ids for i in row), dtype=np.int64, count=lengths.sum())
+    counts = csr_matrix((np.ones(len(columns)), columns,
+                         np.concatenate([[0], np.cumsum(lengths)])), shape=(len(ids), len(table)))
     sums = np.asarray(counts @ table, dtype=np.float64)
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
-    return np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+    found = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+    _last = (texts, found)
+    return found
+
+
+# The last texts embedded and their vectors.
+_last: tuple[tuple[str, ...], np.ndarray] | None = None
+# Token ids of each piece seen (a word with the spaces before it), up to _MAX_PIECES of them.
+_pieces: dict[str, tuple[int, ...]] = {}
+_MAX_PIECES = 200_000
+# The tokenizer writes a space as "▁" and puts one before the text; it has no pre-tokenizer, so
+# its BPE would run over the whole text as one word. No token and no merge joins a character
+# to a "▁" after it, so a text's tokens are those of its pieces: runs of "▁" with the word
+# that follows. Tokenised piece by piece with a cache, a corpus message takes 0.04 ms instead
+# of 0.13 ms on one core, with the same ids (checked on all corpus and real texts in
+# tests/test_vectors.py).
+_PIECE = re.compile("▁*[^▁]+|▁+")
+
+
+def _token_ids(text: str, model) -> list[int]:
+    ids: list[int] = []
+    if not text:  # nothing to prepend the first "▁" to
+        return ids
+    for piece in _PIECE.findall("▁" + text.replace(" ", "▁")):
+        known = _pieces.get(piece)
+        if known is None:
+            known = tuple(token.id for token in model.tokenize(piece))
+            if len(_pieces) < _MAX_PIECES:
+                _pieces[piece] = known
+        ids.extend(known)
+    return ids

@@ -18,15 +18,17 @@ def test_real_dev_tags(rec, shared_eval):
     assert r["false_tag_rate"] <= 0.15
 
 
-@pytest.mark.parametrize("name", ["anger-ratings-0to1.dev.gold.txt",
-                                  "anger-ratings-0to1.train.txt"])
-def test_wassa_anger_correlation(rec, shared_eval, name):
+# Measured (stop 20, with the pretrained vectors): 0.520 (dev) and 0.554 (train); without them
+# (the twin run where wordllama is not installed) 0.477 and 0.532.
+@pytest.mark.parametrize("name, floor", [("anger-ratings-0to1.dev.gold.txt", 0.50),
+                                         ("anger-ratings-0to1.train.txt", 0.53)])
+def test_wassa_anger_correlation(rec, shared_eval, name, floor):
     r = evaluate_file(rec, shared_eval / "anger" / name)
-    assert r["pearson"] >= 0.44  # measured 0.450 (dev) and 0.482 (train)
+    assert r["pearson"] >= floor
 
 
 def test_anger_grows_with_complaint_severity(rec, shared_eval):
     r = evaluate_file(rec, shared_eval / "severity_dev.csv")
-    assert r["spearman"] > 0.2
+    assert r["spearman"] > 0.33  # measured 0.363 (stop 20; 0.304 without the vectors)
     means = r["mean_score_by_rating"]
     assert means["0.0"] < means["4.0"]

@@ -29,6 +29,33 @@ def test_the_vectors_know_words_our_corpus_does_not_pair():
 
 
 @needs_vectors
+@pytest.mark.shared
+def test_pieces_give_the_tokenizers_own_ids(shared_eval):
+    """The tokenizer's BPE runs over a whole text as one word; vectors.py tokenises it piece by
+    piece (a word with the spaces before it), with a cache, and must give the same ids: on
+    every corpus message and every real text of real_dev and severity_dev."""
+    import pandas as pd
+
+    from recommender import corpus
+
+    texts = [corpus.text_of(r) for lang in ("en", "et", "lv", "sl") for r in corpus.load(lang)]
+    texts += pd.read_csv(shared_eval / "real_dev.csv")["text"].astype(str).tolist()
+    texts += pd.read_csv(shared_eval / "severity_dev.csv")["text"].astype(str).tolist()
+    texts += ["", " ", "  two  spaces ", "tab\tand\nnewline", "emoji 😡😡 and ünïcödé"]
+    tokenizer, _ = vectors._table()
+    expected = [e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)]
+    assert [vectors._token_ids(t, tokenizer.model) for t in texts] == expected
+
+
+@needs_vectors
+def test_the_same_texts_are_embedded_once(monkeypatch):
+    texts = ["my parcel is late", "thanks!"]
+    first = vectors.embed(texts)
+    monkeypatch.setattr(vectors, "_table", lambda: pytest.fail("embedded again"))
+    assert vectors.embed(list(texts)) is first
+
+
+@needs_vectors
 def test_a_long_text_is_the_mean_of_its_tokens():
     one = vectors.embed(["refund please"])[0]
     assert np.allclose(vectors.embed([" ".join(["refund please"] * 2000)])[0], one, atol=0.05)
@@ -85,3 +112,14 @@ def test_the_shipped_english_model_runs_without_the_vectors_where_they_are_missi
     assert rec.models["en"].tagger.vector_weight == 0 and rec.models["en"].anger.vector_weight == 0
     assert rec.suggest("Where is my parcel? Order 55120 was due a week ago.").template == (
         "delivery_delay")
+
+
+@needs_vectors
+def test_a_team_can_switch_the_vectors_off(recwarn):
+    from recommender import Recommender
+    from recommender.config import load_config
+
+    rec = Recommender.load(config=load_config(word_vectors=False))
+    assert rec.models["en"].tagger.vector_weight == 0 and rec.models["en"].anger.vector_weight == 0
+    assert not [w for w in recwarn if "word vectors" in str(w.message)]  # chosen, not missing
+    assert rec.suggest("I was charged twice for order 5512.").tags.keys() >= {"billing"}
