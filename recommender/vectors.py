@@ -1,8 +1,8 @@
 """Vectors: a text as the mean of pretrained token vectors (a static sentence embedding).
 
-The English tagger and anger detector add these 256 numbers to their word features. They come from outside our
-corpus, so they know that a "parcel", a "package" and a "delivery" are alike even where our
-writers used only one of the words (measured in ``train.OWN_VECTOR_WEIGHT``).
+The English tagger and anger detector add these 256 numbers to their word features. They come
+from outside our corpus, so they know that a "parcel", a "package" and a "delivery" are alike
+even where our writers used only one of the words (measured in ``train.OWN_VECTOR_WEIGHT``).
 
 The token vectors are WordLlama's ``l2_supercat`` (256 dimensions for the 32,000 tokens of the
 LLaMA 2 tokenizer, MIT licence), which the ``wordllama`` wheel ships. Only its two data files are
@@ -80,7 +80,9 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     """Each text as the mean of its tokens' vectors, scaled to length 1, shape
     ``(len(texts), DIMENSIONS)``; a text without tokens is all zeros.
 
-    Raises ``LookupError`` when the vectors are not installed (see :func:`available`)."""
+    The same texts asked again (the tagger, then the anger detector) get the same array back,
+    so it must not be modified. Raises ``LookupError`` when the vectors are not installed (see
+    :func:`available`)."""
     global _last
     texts = tuple(texts)
     if _last is not None and _last[0] == texts:  # the tagger and the anger detector both ask
