@@ -27,6 +27,8 @@ from .tag import Tagger
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 
 EmailInput = str | bytes | Message
+#: Name of the model part holding each language's version without the word vectors.
+WITHOUT_VECTORS = "without_vectors"
 
 
 @dataclass
@@ -127,18 +129,26 @@ class Recommender:
         ``config`` is a YAML path or a :class:`Config`; ``rules`` a YAML rules file that
         replaces the default rules.
         """
-        obj, meta = persist.load(path or DEFAULT_MODEL_DIR)
+        obj, meta, parts = persist.load(path or DEFAULT_MODEL_DIR)
         if not isinstance(obj, dict) or not obj or not all(
                 isinstance(m, LanguageModel) for m in obj.values()):
             raise ModelError(f"{path or DEFAULT_MODEL_DIR}: not a recommender model")
+        for lang, twin in parts.get(WITHOUT_VECTORS, {}).items():
+            if lang in obj:
+                obj[lang].without_vectors = twin
         cfg = config if isinstance(config, Config) else load_config(config)
         if rules is not None:
             cfg = cfg.model_copy(update={"rules_file": str(rules)})
         return cls(obj, cfg, meta=meta)
 
     def save(self, path: str | Path, meta: dict[str, Any] | None = None) -> Path:
-        """Write the fitted models to ``path`` (joblib + JSON sidecar)."""
-        return persist.save(self._fitted, path, meta or {})
+        """Write the fitted models to ``path`` (joblib + JSON sidecar). The models without the
+        word vectors go to a part file of their own, so that each file stays under 20 MB."""
+        twins = {lang: m.without_vectors for lang, m in self._fitted.items()
+                 if m.without_vectors is not None}
+        main = {lang: replace(m, without_vectors=None) for lang, m in self._fitted.items()}
+        return persist.save(main, path, meta or {},
+                            {WITHOUT_VECTORS: twins} if twins else None)
 
     # -- suggesting ---------------------------------------------------------------------------
     def suggest(self, email: EmailInput, context: dict[str, Any] | None = None) -> Suggestion:
