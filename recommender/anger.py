@@ -293,6 +293,8 @@ class AngerDetector(BaseEstimator):
     char_ngrams : character n-gram range the wording model adds to word n-grams, or None
     vector_weight : weight of the pretrained sentence vector (:mod:`recommender.vectors`) that
         the wording model adds to its n-grams; 0 for none
+    hashtags_as_words : whether that vector reads a hashtag as its word ("#furious" as
+        "furious"; the word n-grams always do)
 
     Examples
     --------
@@ -305,7 +307,8 @@ class AngerDetector(BaseEstimator):
 
     def __init__(self, lang: str = "en", alpha: float = 1.0, combine: str = "ridge",
                  wording: str = "ridge", wording_alpha: float = 10.0, wording_C: float = 4.0,
-                 char_ngrams: tuple[int, int] | None = None, vector_weight: float = 0.0):
+                 char_ngrams: tuple[int, int] | None = None, vector_weight: float = 0.0,
+                 hashtags_as_words: bool = True):
         self.lang = lang
         self.alpha = alpha
         self.combine = combine
@@ -314,6 +317,7 @@ class AngerDetector(BaseEstimator):
         self.wording_C = wording_C
         self.char_ngrams = char_ngrams
         self.vector_weight = vector_weight
+        self.hashtags_as_words = hashtags_as_words
 
     def _lexicons(self) -> Lexicons:
         if getattr(self, "_lex", None) is None:
@@ -331,7 +335,8 @@ class AngerDetector(BaseEstimator):
         # Files written before the wording model could be logistic have a ridge one, and
         # files written before the ordinal fit weighed the signals by ridge regression.
         self.__dict__.update({"wording": "ridge", "wording_C": 4.0, "combine": "ridge",
-                              "vector_weight": 0.0, **unpickled_state(state)})
+                              "vector_weight": 0.0, "hashtags_as_words": False,
+                              **unpickled_state(state)})
         # Files written before a signal existed score as they did: that signal weighs 0.
         if "weights_" in self.__dict__:
             self.weights_ = {**dict.fromkeys(SIGNALS, 0.0), **self.weights_}
@@ -357,7 +362,7 @@ class AngerDetector(BaseEstimator):
             if getattr(self, "chars_", None) is not None:
                 blocks.append(self.chars_.transform(texts))
         if self.vector_weight:
-            blocks.append(vectors.block(texts, self.vector_weight))
+            blocks.append(vectors.block(texts, self.vector_weight, self.hashtags_as_words))
         return hstack(blocks).tocsr()
 
     def _wording(self, texts: Sequence[str]) -> list[tuple[float, list[str]]]:

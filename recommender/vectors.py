@@ -71,9 +71,17 @@ def available() -> bool:
     return _table() is not None
 
 
-def block(texts: Sequence[str], weight: float) -> csr_matrix:
-    """The sentence vectors of ``texts`` times ``weight``, as a block of features."""
-    return csr_matrix(embed(texts) * weight)
+def block(texts: Sequence[str], weight: float, hashtags_as_words: bool = False) -> csr_matrix:
+    """The sentence vectors of ``texts`` times ``weight``, as a block of features; with
+    ``hashtags_as_words``, a hashtag reads as its word ("#furious" as "furious")."""
+    found = embed(texts)
+    if hashtags_as_words:
+        words = [_HASHTAG.sub("", text) for text in texts]
+        changed = [i for i, (text, plain) in enumerate(zip(texts, words)) if text != plain]
+        if changed:  # only those are embedded again; the rest keep the shared vectors
+            found = found.copy()
+            found[changed] = _embed([words[i] for i in changed])
+    return csr_matrix(found * weight)
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
@@ -85,8 +93,12 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     :func:`available`)."""
     global _last
     texts = tuple(texts)
-    if _last is not None and _last[0] == texts:  # the tagger and the anger detector both ask
-        return _last[1]
+    if _last is None or _last[0] != texts:  # the tagger and the anger detector both ask
+        _last = (texts, _embed(texts))
+    return _last[1]
+
+
+def _embed(texts: Sequence[str]) -> np.ndarray:
     loaded = _table()
     if loaded is None:
         raise LookupError(f"the token vectors of the {PACKAGE!r} package are not installed")
@@ -100,11 +112,11 @@ def embed(texts: Sequence[str]) -> np.ndarray:
                          np.concatenate([[0], np.cumsum(lengths)])), shape=(len(ids), len(table)))
     sums = np.asarray(counts @ table, dtype=np.float64)
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
-    found = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
-    _last = (texts, found)
-    return found
+    return np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
 
 
+# A "#" that starts a hashtag (followed by a letter: "#12345" is an order number).
+_HASHTAG = re.compile(r"(?<![\w#])#(?=[^\W\d_])")
 # The last texts embedded and their vectors.
 _last: tuple[tuple[str, ...], np.ndarray] | None = None
 # Token ids of each piece seen (a word with the spaces before it), up to _MAX_PIECES of them.

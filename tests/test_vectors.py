@@ -61,6 +61,28 @@ def test_a_long_text_is_the_mean_of_its_tokens():
     assert np.allclose(vectors.embed([" ".join(["refund please"] * 2000)])[0], one, atol=0.05)
 
 
+@needs_vectors
+def test_the_anger_vectors_read_a_hashtag_as_its_word():
+    """Tweets write "#furious" for furious; an order number "#12345" stays as it is."""
+    texts = ["lost my bag again #furious", "order #12345 is late", "lost my bag again furious"]
+    shared = vectors.embed(texts)
+    plain = vectors.block(texts, 1.0).toarray()
+    words = vectors.block(texts, 1.0, hashtags_as_words=True).toarray()
+    assert np.allclose(plain, shared) and vectors.embed(texts) is shared  # left unchanged
+    assert np.allclose(words[0], shared[2]) and not np.allclose(plain[0], shared[2])
+    assert np.allclose(words[1], shared[1]) and np.allclose(words[2], shared[2])
+
+
+def test_anger_detectors_saved_before_hashtags_as_words_keep_reading_them_as_written():
+    from recommender.anger import AngerDetector
+
+    state = AngerDetector(vector_weight=0.5).__dict__.copy()
+    del state["hashtags_as_words"]
+    old = AngerDetector.__new__(AngerDetector)
+    old.__setstate__(state)
+    assert old.hashtags_as_words is False and AngerDetector().hashtags_as_words is True
+
+
 @pytest.fixture
 def warn_again(monkeypatch):
     monkeypatch.setattr(errors, "_warned", set())
