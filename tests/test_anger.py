@@ -223,6 +223,15 @@ def test_the_shipped_english_model_uses_the_tone_signals(rec):
     assert plain["negative_tone"] > 0 and plain["positive_tone"] > 0
 
 
+def test_the_shipped_english_model_reads_a_hashtag_as_its_word(rec):
+    """Since stop 21 the anger vector reads "#fuming" as fuming (lexicons, tone and word n-grams
+    already did), so a tweet's hashtags score as the words would."""
+    tagged, plain = rec.suggest_many(["@united you lost my bag #angry #fuming",
+                                      "@united you lost my bag angry fuming"])
+    assert tagged.anger == pytest.approx(plain.anger, abs=1e-6)
+    assert tagged.anger_level == plain.anger_level >= 2
+
+
 @pytest.mark.parametrize("text,shouted", [
     ("Tas ir NEPIEŅEMAMI un KAUNS", ["NEPIEŅEMAMI", "KAUNS"]),  # Latvian capitals
     ("To je ŠKANDAL, ŽALOSTNO!", ["ŠKANDAL", "ŽALOSTNO"]),
