@@ -124,6 +124,24 @@ def test_context_map_and_explicit_columns(tmp_path):
     assert "Z-77" in row["reply_subject"] + row["reply"]
 
 
+def test_help_desk_column_names_are_recognised_and_reported(tmp_path):
+    # Help-desk exports write names such as "Ticket ID" and "Order #"; the summary says which
+    # column was read as what, and which were not read at all.
+    src = tmp_path / "tickets.csv"
+    pd.DataFrame({"Ticket ID": ["T-1"], "Subject": ["late"], "Description": ["my parcel is late"],
+                  "Order #": ["Z-77"], "Agent notes": ["vip"]}).to_csv(src, index=False)
+    out = tmp_path / "o.csv"
+    summary = run(src, out, progress=False)
+    row = _read(out).iloc[0]
+    assert row["id"] == "T-1" and "Z-77" in row["reply_subject"] + row["reply"]
+    assert ("Columns:   text 'Description', subject 'Subject', id 'Ticket ID'; "
+            "context 'Order #' -> order_id; not read 'Agent notes'") in summary.render()
+    assert summary.to_dict()["columns"] == summary.columns
+    # the same report from the Dask engine's header
+    assert Columns().resolve(["Ticket ID", "Subject", "Description", "Order #", "Agent notes"]
+                             ).describe() == summary.columns
+
+
 @pytest.mark.parametrize("encoding,text", [
     ("cp1252", "Hi, I ordered a kettle. Thanks, José Müller, €89,90"),
     ("cp1257", "Labdien! Pasūtījums nav atnācis. Jānis Bērziņš, Tere, šokeeriv, Ülle Õunapuu"),

@@ -113,14 +113,15 @@ def run(source: str | Path, output: str | Path, *, model: str | None = None,
     """
     from tqdm import tqdm
 
-    items = read_items(source, fmt, columns, pattern)
+    summary = Summary()
+    items = read_items(source, fmt, columns, pattern,
+                       resolved=lambda found: setattr(summary, "columns", found.describe()))
     chunks = _chunks(items, chunk_size)
     if jobs > 1:
         results = _ordered_parallel(chunks, jobs, (model, config, rules))
     else:
         rec = Recommender.load(model, config=config, rules=rules)
         results = ((chunk, process(rec, chunk)) for chunk in chunks)
-    summary = Summary()
     show = sys.stderr.isatty() if progress is None else progress
     with Writer(output) as writer, tqdm(unit=" msg", disable=not show, file=sys.stderr,
                                         desc="messages") as bar:
@@ -203,10 +204,12 @@ def run_dask(source: str | Path, output: str | Path, *, model: str | None = None
         raise RecommenderError(f"the dask engine reads csv, jsonl or parquet tables, not {fmt}; "
                                "use --engine local for mail files")
     cluster = None if scheduler else LocalCluster(n_workers=jobs, threads_per_worker=1)
-    summary = Summary()
+    table = readers[fmt](str(source))
+    summary = Summary(columns=(columns or Columns()).resolve([str(c) for c in table.columns])
+                      .describe())
     try:
         with Client(scheduler or cluster):
-            out = suggest_dask(readers[fmt](str(source)), model, config, columns).persist()
+            out = suggest_dask(table, model, config, columns).persist()
             with Writer(output) as writer:  # one partition at a time, in input order
                 for i in range(out.npartitions):
                     rows = out.partitions[i].compute().to_dict("records")

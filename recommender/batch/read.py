@@ -10,7 +10,7 @@ import csv
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,8 @@ _SUFFIXES = {".mbox": "mbox", ".mbx": "mbox", ".csv": "csv", ".tsv": "csv", ".js
              ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet",
              ".eml": "eml", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
-# Column names recognised without flags (compared lower-case, spaces and dashes as "_").
+# Column names recognised without flags (compared lower-case, with every run of spaces and
+# punctuation as "_": "Ticket ID" is ticket_id, "Order #" is order, "Order No." is order_no).
 TEXT_COLUMNS = ("text", "body", "message", "content", "description", "complaint",
                 "email_body", "narrative", "customer_message", "msg", "comment")
 RAW_COLUMNS = ("raw", "raw_message", "eml", "mime", "rfc822")
@@ -40,7 +41,8 @@ DATE_COLUMNS = ("date", "received", "received_at", "created_at", "timestamp", "s
 #: Export columns that flow into the template context, by normalised name.
 CONTEXT_ALIASES = {
     "order_id": "order_id", "order": "order_id", "order_number": "order_id",
-    "order_no": "order_id", "booking": "order_id", "booking_reference": "order_id",
+    "order_no": "order_id", "order_ref": "order_id", "order_reference": "order_id",
+    "booking": "order_id", "booking_reference": "order_id",
     "order_date": "order_date", "purchase_date": "order_date", "ordered_at": "order_date",
     "customer_name": "customer_name", "name": "customer_name", "customer": "customer_name",
     "full_name": "customer_name", "tracking_url": "tracking_url",
@@ -82,6 +84,8 @@ class Columns:
     id: str | None = None
     date: str | None = None
     context: dict[str, str] = field(default_factory=dict)  # column -> context key
+    #: Columns of the table that none of the roles above reads (filled by :meth:`resolve`).
+    unread: list[str] = field(default_factory=list)
 
     def resolve(self, names: list[str]) -> "Columns":
         """Fill unset roles from ``names``; raise when no text or raw column can be found."""
@@ -106,11 +110,24 @@ class Columns:
                    if _norm(n) in CONTEXT_ALIASES and n not in used}
         context.update(self.context)
         out.context = context
+        out.unread = [n for n in names if n not in used and n not in context]
         return out
+
+    def describe(self) -> str:
+        """Which column was read as what, on one line (after :meth:`resolve`)."""
+        roles = [(role, getattr(self, role)) for role in
+                 ("text", "raw", "subject", "sender", "id", "date")]
+        parts = [", ".join(f"{role} {column!r}" for role, column in roles if column)]
+        if self.context:
+            parts.append("context " + ", ".join(f"{column!r} -> {key}"
+                                                for column, key in self.context.items()))
+        if self.unread:
+            parts.append("not read " + ", ".join(repr(column) for column in self.unread))
+        return "; ".join(parts)
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+    return re.sub(r"[\W_]+", "_", str(name).lower()).strip("_")
 
 
 def detect_format(path: str | Path) -> str:
@@ -131,8 +148,10 @@ def detect_format(path: str | Path) -> str:
 
 
 def read_items(path: str | Path, fmt: str | None = None,
-               columns: Columns | None = None, pattern: str = "*.eml") -> Iterator[Item]:
-    """Stream the messages of ``path`` as items, in input order."""
+               columns: Columns | None = None, pattern: str = "*.eml",
+               resolved: Callable[[Columns], None] | None = None) -> Iterator[Item]:
+    """Stream the messages of ``path`` as items, in input order; for a table, ``resolved`` is
+    called with the column roles found in its header."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
@@ -144,7 +163,7 @@ def read_items(path: str | Path, fmt: str | None = None,
     if fmt in ("csv", "jsonl", "parquet", "xlsx"):
         rows = {"csv": _csv_rows, "jsonl": _jsonl_rows, "parquet": _parquet_rows,
                 "xlsx": _xlsx_rows}[fmt](path)
-        return _table_items(rows, columns or Columns())
+        return _table_items(rows, columns or Columns(), resolved)
     raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
@@ -304,19 +323,22 @@ def _xlsx_rows(path: Path) -> Iterator[dict[str, Any] | str]:
         book.close()
 
 
-def _table_items(rows: Iterator[dict[str, Any] | str], columns: Columns) -> Iterator[Item]:
+def _table_items(rows: Iterator[dict[str, Any] | str], columns: Columns,
+                 report: Callable[[Columns], None] | None = None) -> Iterator[Item]:
     resolved: Columns | None = None
     index = 0
     for row in rows:
-        if isinstance(row, dict) and "__header__" in row:
-            resolved = columns.resolve(row["__header__"])
-            continue
+        header = row.get("__header__") if isinstance(row, dict) else None
         if isinstance(row, str):
             yield Item(index, f"row {index + 1}", error=row, error_kind="malformed_row")
             index += 1
             continue
         if resolved is None:
-            resolved = columns.resolve(list(row))
+            resolved = columns.resolve(header if header is not None else list(row))
+            if report is not None:
+                report(resolved)
+        if header is not None:
+            continue
         yield row_item(index, row, resolved)
         index += 1
 

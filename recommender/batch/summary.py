@@ -53,6 +53,8 @@ class Summary:
     needs_human: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)
     attachments: int = 0
+    #: For a table: which column was read as what (``Columns.describe``).
+    columns: str = ""
     _daily: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     _daily_rows: dict[tuple[str, str], array] = field(
         default_factory=lambda: defaultdict(lambda: array("I")))
@@ -114,7 +116,8 @@ class Summary:
         return sorted(found, key=lambda f: -f["messages"])
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "languages": dict(self.languages.most_common()),
+        return {"rows": self.rows, "columns": self.columns,
+                "languages": dict(self.languages.most_common()),
                 "tags": {t: self.tags[t] for t in TAGS},
                 "anger": {lvl: self.anger[lvl] for lvl in ANGER_LEVELS},
                 "templates": dict(self.templates.most_common()),
@@ -126,6 +129,8 @@ class Summary:
         """A screenful of plain text."""
         ok = self.rows - sum(self.errors.values())
         lines = [f"{self.rows} messages: {ok} processed, {sum(self.errors.values())} errors"]
+        if self.columns:
+            lines.append("Columns:   " + self.columns)
         if self.languages:
             other = [code for code in self.languages if code not in LANGUAGES]
             lines.append("Languages: " + ", ".join(f"{code} {n}" for code, n in
