@@ -76,9 +76,9 @@ def save(obj: Any, directory: str | Path, meta: dict[str, Any],
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / MODEL_NAME
-    # zlib, not lzma: 7 % more bytes, but it decompresses in 0.2 s instead of 1.7 s. The
-    # shipped model is 19.5 MB of a 20 MB budget (mostly the shared tagger's coefficients);
-    # the English model without the word vectors is a part of 5 MB.
+    # zlib, not lzma: 7 % more bytes, but it decompresses in 0.2 s instead of 1.7 s. Each file
+    # of the shipped model stays under 20 MB: the shared et / lv / sl tagger (mostly its
+    # coefficients) and the English model without the word vectors are parts of their own.
     joblib.dump(obj, path, compress=("zlib", 6))
     hashes = {}
     for name, part in (parts or {}).items():

@@ -4,6 +4,7 @@ rules → render. Batch, evaluation and notebooks call :meth:`Recommender.sugges
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from email.message import Message
@@ -29,6 +30,8 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 EmailInput = str | bytes | Message
 #: Name of the model part holding each language's version without the word vectors.
 WITHOUT_VECTORS = "without_vectors"
+#: Part file of the tagger that several languages share (the multilingual et / lv / sl one).
+SHARED_TAGGER = "shared_tagger"
 
 
 @dataclass
@@ -136,6 +139,12 @@ class Recommender:
         for lang, twin in parts.get(WITHOUT_VECTORS, {}).items():
             if lang in obj:
                 obj[lang].without_vectors = twin
+        for lang, tagger in parts.get(SHARED_TAGGER, {}).items():
+            if lang in obj:
+                obj[lang].tagger = tagger
+        if any(m.tagger is None for m in obj.values()):
+            raise ModelError(f"{path or DEFAULT_MODEL_DIR}: a language has no tagger; "
+                             "retrain with `recommender train`")
         cfg = config if isinstance(config, Config) else load_config(config)
         if rules is not None:
             cfg = cfg.model_copy(update={"rules_file": str(rules)})
@@ -143,12 +152,17 @@ class Recommender:
 
     def save(self, path: str | Path, meta: dict[str, Any] | None = None) -> Path:
         """Write the fitted models to ``path`` (joblib + JSON sidecar). The models without the
-        word vectors go to a part file of their own, so that each file stays under 20 MB."""
+        word vectors and the tagger that several languages share go to part files of their
+        own, so that each file stays under 20 MB."""
         twins = {lang: m.without_vectors for lang, m in self._fitted.items()
                  if m.without_vectors is not None}
-        main = {lang: replace(m, without_vectors=None) for lang, m in self._fitted.items()}
-        return persist.save(main, path, meta or {},
-                            {WITHOUT_VECTORS: twins} if twins else None)
+        users = Counter(id(m.tagger) for m in self._fitted.values())
+        shared = {lang: m.tagger for lang, m in self._fitted.items() if users[id(m.tagger)] > 1}
+        main = {lang: replace(m, without_vectors=None,
+                              tagger=None if lang in shared else m.tagger)
+                for lang, m in self._fitted.items()}
+        parts = {WITHOUT_VECTORS: twins, SHARED_TAGGER: shared}
+        return persist.save(main, path, meta or {}, {k: v for k, v in parts.items() if v})
 
     # -- suggesting ---------------------------------------------------------------------------
     def suggest(self, email: EmailInput, context: dict[str, Any] | None = None) -> Suggestion:
