@@ -32,6 +32,16 @@ def test_shipped_model_stays_within_its_20_mb_budget():
     assert (DEFAULT_MODEL_DIR / part_name("shared_tagger")).stat().st_size < 20_000_000
 
 
+def test_shipped_model_was_trained_on_the_committed_corpus(rec):
+    # `recommender train` must rebuild what ships: a corpus file changed after training (even
+    # only reordered, as `recommender corpus` sorts it) gives another model.
+    from recommender.corpus import DEFAULT_CORPUS_DIR
+    from recommender.persist import sha256_of
+
+    for lang, digest in rec.meta["corpus_sha256"].items():
+        assert sha256_of(DEFAULT_CORPUS_DIR / f"{lang}.jsonl") == digest, lang
+
+
 def test_the_shared_tagger_is_saved_once_and_shared_again(rec, tmp_path):
     assert rec.models["et"].tagger is rec.models["lv"].tagger is rec.models["sl"].tagger
     assert rec.models["en"].tagger is not rec.models["et"].tagger

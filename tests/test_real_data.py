@@ -18,8 +18,8 @@ def test_real_dev_tags(rec, shared_eval):
     assert r["false_tag_rate"] <= 0.15
 
 
-# Measured (stop 22, with the pretrained vectors): 0.530 (dev) and 0.560 (train); without them
-# (the twin run where wordllama is not installed) 0.463 and 0.529.
+# Measured (stop 21, with the pretrained vectors): 0.538 (dev) and 0.563 (train); without them
+# (the twin run where wordllama is not installed) 0.477 and 0.532.
 @pytest.mark.parametrize("name, floor", [("anger-ratings-0to1.dev.gold.txt", 0.52),
                                          ("anger-ratings-0to1.train.txt", 0.55)])
 def test_wassa_anger_correlation(rec, shared_eval, name, floor):
@@ -29,6 +29,6 @@ def test_wassa_anger_correlation(rec, shared_eval, name, floor):
 
 def test_anger_grows_with_complaint_severity(rec, shared_eval):
     r = evaluate_file(rec, shared_eval / "severity_dev.csv")
-    assert r["spearman"] > 0.34  # measured 0.373 (stop 22)
+    assert r["spearman"] > 0.34  # measured 0.366 (stop 21; 0.304 without the vectors)
     means = r["mean_score_by_rating"]
     assert means["0.0"] < means["4.0"]
