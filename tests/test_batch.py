@@ -140,6 +140,8 @@ def test_help_desk_column_names_are_recognised_and_reported(tmp_path):
     # the same report from the Dask engine's header
     assert Columns().resolve(["Ticket ID", "Subject", "Description", "Order #", "Agent notes"]
                              ).describe() == summary.columns
+    assert Columns().resolve(["E-mail", "Order No.", "Body"]).describe() == (
+        "text 'Body', sender 'E-mail'; context 'Order No.' -> order_id")
 
 
 @pytest.mark.parametrize("encoding,text", [

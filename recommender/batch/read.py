@@ -34,7 +34,7 @@ TEXT_COLUMNS = ("text", "body", "message", "content", "description", "complaint"
                 "email_body", "narrative", "customer_message", "msg", "comment")
 RAW_COLUMNS = ("raw", "raw_message", "eml", "mime", "rfc822")
 SUBJECT_COLUMNS = ("subject", "title", "email_subject", "topic")
-FROM_COLUMNS = ("from", "sender", "from_address", "email", "customer_email", "author",
+FROM_COLUMNS = ("from", "sender", "from_address", "email", "e_mail", "customer_email", "author",
                 "requester", "requester_email", "requester_name", "contact", "contact_email")
 ID_COLUMNS = ("id", "message_id", "ticket_id", "ticket", "case_id", "uid")
 DATE_COLUMNS = ("date", "received", "received_at", "created_at", "timestamp", "sent_at")
