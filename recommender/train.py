@@ -145,7 +145,11 @@ def train(out: str | Path = DEFAULT_MODEL_DIR, languages: tuple[str, ...] | None
     corpus_dir = Path(corpus_dir)
     languages = languages or tuple(code for code in LANGUAGES
                                    if (corpus_dir / f"{code}.jsonl").is_file())
-    train_sets = {lang: corpus.load(lang, "train", corpus_dir) for lang in languages}
+    # In id order, as `recommender corpus` writes the files: the order of the training
+    # messages moves the fitted model (by 0.006 of real_dev top-1 hit in stop 22), so a file
+    # with records appended trains the model its sorted, committed form will.
+    train_sets = {lang: sorted(corpus.load(lang, "train", corpus_dir), key=lambda r: r["id"])
+                  for lang in languages}
     extra = extra or []
     others = [r for r in extra if r.get("language", "en") not in train_sets]
     if others:  # e.g. reviewed messages written in a language we do not read

@@ -138,3 +138,22 @@ def test_extra_records_in_languages_not_trained_are_left_out(tmp_path, capsys):
     meta = json.loads((tmp_path / "model" / SIDECAR_NAME).read_text())
     assert meta["extra_records"] == 1 and meta["train_records"]["en"] == 1 + sum(
         r["split"] == "train" for r in records)
+
+
+def test_training_does_not_depend_on_the_order_of_the_corpus_file(tmp_path):
+    # `recommender corpus` keeps the files sorted by id; records appended by hand train the
+    # same model as the sorted file they will become (the order moves a fitted model).
+    from recommender import corpus
+    from recommender.train import train
+
+    records = corpus.load("en")[:300]
+    texts = ["I never received my order.", "I was charged twice", "thanks, all good!"]
+    scores = []
+    for name, ordered in (("sorted", records), ("reversed", records[::-1])):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "en.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ordered), encoding="utf-8")
+        rec, _ = train(tmp_path / f"model_{name}", ("en",), folder)
+        scores.append([rec.suggest(t).tag_scores for t in texts])
+    assert scores[0] == scores[1]
