@@ -144,6 +144,36 @@ def test_help_desk_column_names_are_recognised_and_reported(tmp_path):
         "text 'Body', sender 'E-mail'; context 'Order No.' -> order_id")
 
 
+@pytest.mark.parametrize("names,expected", [
+    (["Nr.", "Kuupäev", "Saatja", "Teema", "Sõnum", "Tellimuse nr.", "Kliendi nimi"],
+     "text 'Sõnum', subject 'Teema', sender 'Saatja', id 'Nr.', date 'Kuupäev'; "
+     "context 'Tellimuse nr.' -> order_id, 'Kliendi nimi' -> customer_name"),
+    (["Datums", "Sūtītājs", "Temats", "Ziņojums", "Pasūtījuma numurs", "Summa"],
+     "text 'Ziņojums', subject 'Temats', sender 'Sūtītājs', date 'Datums'; "
+     "context 'Pasūtījuma numurs' -> order_id, 'Summa' -> amount"),
+    (["Datum", "Pošiljatelj", "Zadeva", "Sporočilo", "Številka naročila", "Opomba"],
+     "text 'Sporočilo', subject 'Zadeva', sender 'Pošiljatelj', date 'Datum'; "
+     "context 'Številka naročila' -> order_id; not read 'Opomba'"),
+    # exports often drop the diacritics
+    (["Sonum", "Pasutijuma nr", "Stevilka narocila"],
+     "text 'Sonum'; context 'Pasutijuma nr' -> order_id, 'Stevilka narocila' -> order_id"),
+])
+def test_estonian_latvian_and_slovenian_column_names(names, expected):
+    assert Columns().resolve(names).describe() == expected
+
+
+def test_an_estonian_export_reaches_the_reply(tmp_path):
+    src = tmp_path / "eksport.csv"
+    pd.DataFrame({"Sõnum": ["Tere! Minu pakk pole kolm nädalat hiljem ikka kohale jõudnud."],
+                  "Tellimuse nr": ["EE-4471"], "Kliendi nimi": ["Mari Tamm"]}
+                 ).to_csv(src, index=False)
+    out = tmp_path / "o.csv"
+    run(src, out, progress=False)
+    row = _read(out).iloc[0]
+    assert row["language"] == "et" and not row["error"]
+    assert "EE-4471" in row["reply_subject"] + row["reply"] and "Mari" in row["reply"]
+
+
 @pytest.mark.parametrize("encoding,text", [
     ("cp1252", "Hi, I ordered a kettle. Thanks, José Müller, €89,90"),
     ("cp1257", "Labdien! Pasūtījums nav atnācis. Jānis Bērziņš, Tere, šokeeriv, Ülle Õunapuu"),

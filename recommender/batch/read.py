@@ -10,6 +10,7 @@ import csv
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,16 +29,33 @@ _SUFFIXES = {".mbox": "mbox", ".mbx": "mbox", ".csv": "csv", ".tsv": "csv", ".js
              ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet",
              ".eml": "eml", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
-# Column names recognised without flags (compared lower-case, with every run of spaces and
-# punctuation as "_": "Ticket ID" is ticket_id, "Order #" is order, "Order No." is order_no).
+# Column names recognised without flags (compared lower-case, without diacritics, with every
+# run of spaces and punctuation as "_": "Ticket ID" is ticket_id, "Order #" is order, "Order
+# No." is order_no, "Tellimuse nr." is tellimuse_nr, "Sporočilo" is sporocilo). English first,
+# then Estonian, Latvian and Slovenian: exports from our markets often name columns in the
+# local language.
 TEXT_COLUMNS = ("text", "body", "message", "content", "description", "complaint",
-                "email_body", "narrative", "customer_message", "msg", "comment")
+                "email_body", "narrative", "customer_message", "msg", "comment",
+                "sonum", "tekst", "sisu", "kiri", "kirja_sisu", "kirjeldus", "kaebus",
+                "kommentaar", "poordumine", "teade",
+                "zinojums", "zina", "teksts", "saturs", "apraksts", "sudziba", "komentars",
+                "vestule",
+                "sporocilo", "besedilo", "vsebina", "opis", "pritozba", "komentar")
 RAW_COLUMNS = ("raw", "raw_message", "eml", "mime", "rfc822")
-SUBJECT_COLUMNS = ("subject", "title", "email_subject", "topic")
+SUBJECT_COLUMNS = ("subject", "title", "email_subject", "topic",
+                   "teema", "pealkiri", "kirja_teema",
+                   "tema", "temats", "virsraksts",
+                   "zadeva")
 FROM_COLUMNS = ("from", "sender", "from_address", "email", "e_mail", "customer_email", "author",
-                "requester", "requester_email", "requester_name", "contact", "contact_email")
-ID_COLUMNS = ("id", "message_id", "ticket_id", "ticket", "case_id", "uid")
-DATE_COLUMNS = ("date", "received", "received_at", "created_at", "timestamp", "sent_at")
+                "requester", "requester_email", "requester_name", "contact", "contact_email",
+                "saatja", "e_post", "e_posti_aadress",
+                "sutitajs", "e_pasts", "e_pasta_adrese",
+                "posiljatelj", "e_posta", "e_naslov", "e_postni_naslov")
+ID_COLUMNS = ("id", "message_id", "ticket_id", "ticket", "case_id", "uid", "nr")
+DATE_COLUMNS = ("date", "received", "received_at", "created_at", "timestamp", "sent_at",
+                "kuupaev", "aeg", "saadetud", "loodud",
+                "datums", "laiks", "izveidots", "nosutits", "sanemts",
+                "datum", "cas", "ustvarjeno", "poslano", "prejeto")
 #: Export columns that flow into the template context, by normalised name.
 CONTEXT_ALIASES = {
     "order_id": "order_id", "order": "order_id", "order_number": "order_id",
@@ -57,6 +75,25 @@ CONTEXT_ALIASES = {
     "followup": "followup", "incident": "incident", "recall": "recall",
     "outside_return_window": "outside_return_window", "promotion_active": "promotion_active",
     "discount_code": "discount_code", "store_credit": "store_credit",
+    **{name: key for key, names in {
+        "order_id": ("tellimus", "tellimuse_nr", "tellimuse_number",
+                     "pasutijums", "pasutijuma_nr", "pasutijuma_numurs",
+                     "narocilo", "st_narocila", "stevilka_narocila"),
+        "order_date": ("tellimuse_kuupaev", "pasutijuma_datums", "datum_narocila"),
+        "customer_name": ("nimi", "klient", "kliendi_nimi",
+                          "vards", "klients", "klienta_vards", "vards_uzvards",
+                          "ime", "stranka", "ime_stranke", "ime_in_priimek"),
+        "tracking_number": ("jalgimiskood", "jalgimisnumber",
+                            "izsekosanas_numurs", "izsekosanas_kods",
+                            "sledilna_stevilka", "stevilka_posiljke"),
+        "tracking_url": ("jalgimislink", "izsekosanas_saite", "povezava_za_sledenje"),
+        "delivery_date": ("tarnekuupaev", "piegades_datums", "datum_dostave"),
+        "amount": ("summa", "znesek"),
+        "product": ("toode", "produkts", "prece", "izdelek"),
+        "language": ("keel", "valoda", "jezik"),
+        "carrier": ("kuller", "vedaja", "kurjers", "parvadatajs", "dostavljavec", "prevoznik"),
+        "company": ("ettevote", "uznemums", "podjetje"),
+    }.items() for name in names},
 }
 
 
@@ -127,7 +164,9 @@ class Columns:
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[\W_]+", "_", str(name).lower()).strip("_")
+    plain = "".join(c for c in unicodedata.normalize("NFKD", str(name).lower())
+                    if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "_", plain).strip("_")
 
 
 def detect_format(path: str | Path) -> str:
