@@ -36,11 +36,12 @@ _SUFFIXES = {".mbox": "mbox", ".mbx": "mbox", ".csv": "csv", ".tsv": "csv", ".js
 # local language.
 TEXT_COLUMNS = ("text", "body", "message", "content", "description", "complaint",
                 "email_body", "narrative", "customer_message", "msg", "comment",
-                "sonum", "tekst", "sisu", "kiri", "kirja_sisu", "kirjeldus", "kaebus",
-                "kommentaar", "poordumine", "teade",
-                "zinojums", "zina", "teksts", "saturs", "apraksts", "sudziba", "komentars",
-                "vestule",
-                "sporocilo", "besedilo", "vsebina", "opis", "pritozba", "komentar")
+                "sonum", "sonumi_sisu", "tekst", "sisu", "kiri", "kirja_sisu", "kaebus",
+                "poordumine", "kusimus", "paring", "kirjeldus", "kommentaar",
+                "zinojums", "zinojuma_teksts", "zina", "teksts", "saturs", "sudziba",
+                "vestule", "jautajums", "pieprasijums", "atsauksme", "apraksts", "komentars",
+                "sporocilo", "vsebina_sporocila", "besedilo", "vsebina", "pritozba",
+                "vprasanje", "opis", "komentar")
 RAW_COLUMNS = ("raw", "raw_message", "eml", "mime", "rfc822")
 SUBJECT_COLUMNS = ("subject", "title", "email_subject", "topic",
                    "teema", "pealkiri", "kirja_teema",
@@ -48,14 +49,16 @@ SUBJECT_COLUMNS = ("subject", "title", "email_subject", "topic",
                    "zadeva")
 FROM_COLUMNS = ("from", "sender", "from_address", "email", "e_mail", "customer_email", "author",
                 "requester", "requester_email", "requester_name", "contact", "contact_email",
-                "saatja", "e_post", "e_posti_aadress",
-                "sutitajs", "e_pasts", "e_pasta_adrese",
-                "posiljatelj", "e_posta", "e_naslov", "e_postni_naslov")
-ID_COLUMNS = ("id", "message_id", "ticket_id", "ticket", "case_id", "uid", "nr")
+                "saatja", "e_post", "e_posti_aadress", "saatja_e_post", "kliendi_e_post",
+                "sutitajs", "e_pasts", "e_pasta_adrese", "klienta_e_pasts",
+                "posiljatelj", "e_posta", "e_naslov", "e_postni_naslov", "elektronska_posta")
+ID_COLUMNS = ("id", "message_id", "ticket_id", "ticket", "case_id", "uid")
 DATE_COLUMNS = ("date", "received", "received_at", "created_at", "timestamp", "sent_at",
-                "kuupaev", "aeg", "saadetud", "loodud",
-                "datums", "laiks", "izveidots", "nosutits", "sanemts",
-                "datum", "cas", "ustvarjeno", "poslano", "prejeto")
+                "kuupaev", "loomise_kuupaev", "loodud", "saadetud", "aeg",
+                "datums", "izveides_datums", "sanemsanas_datums", "izveidots", "nosutits",
+                "sanemts", "laiks",
+                "datum", "datum_prejema", "datum_ustvarjanja", "datum_in_cas", "ustvarjeno",
+                "poslano", "prejeto", "cas")
 #: Export columns that flow into the template context, by normalised name.
 CONTEXT_ALIASES = {
     "order_id": "order_id", "order": "order_id", "order_number": "order_id",
@@ -76,13 +79,17 @@ CONTEXT_ALIASES = {
     "outside_return_window": "outside_return_window", "promotion_active": "promotion_active",
     "discount_code": "discount_code", "store_credit": "store_credit",
     **{name: key for key, names in {
-        "order_id": ("tellimus", "tellimuse_nr", "tellimuse_number",
-                     "pasutijums", "pasutijuma_nr", "pasutijuma_numurs",
-                     "narocilo", "st_narocila", "stevilka_narocila"),
+        "order_id": ("tellimus", "tellimuse_nr", "tellimuse_number", "tellimuse_id",
+                     "tellimisnumber",
+                     "pasutijums", "pasutijuma_nr", "pasutijuma_numurs", "pasutijuma_id",
+                     "narocilo", "st_narocila", "stevilka_narocila", "id_narocila",
+                     "narocilo_st"),
         "order_date": ("tellimuse_kuupaev", "pasutijuma_datums", "datum_narocila"),
-        "customer_name": ("nimi", "klient", "kliendi_nimi",
-                          "vards", "klients", "klienta_vards", "vards_uzvards",
-                          "ime", "stranka", "ime_stranke", "ime_in_priimek"),
+        "customer_name": ("nimi", "klient", "kliendi_nimi", "tellija", "ostja",
+                          "vards", "klients", "klienta_vards", "vards_uzvards", "pasutitajs",
+                          "pircejs",
+                          "ime", "stranka", "ime_stranke", "ime_in_priimek", "kupec",
+                          "narocnik"),
         "tracking_number": ("jalgimiskood", "jalgimisnumber",
                             "izsekosanas_numurs", "izsekosanas_kods",
                             "sledilna_stevilka", "stevilka_posiljke"),
