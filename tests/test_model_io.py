@@ -23,6 +23,16 @@ def test_shipped_model_loads_and_records_its_origin(rec):
     assert "metrics_test_split" in rec.meta
 
 
+def test_saving_records_the_numeric_libraries(rec, tmp_path):
+    import numpy
+    import scipy
+
+    rec.save(tmp_path / "m", {"languages": list(rec.models)})
+    sidecar = json.loads((tmp_path / "m" / SIDECAR_NAME).read_text(encoding="utf-8"))
+    assert sidecar["numpy_version"] == numpy.__version__
+    assert sidecar["scipy_version"] == scipy.__version__
+
+
 def test_shipped_model_stays_within_its_20_mb_budget():
     # It lives in git; the shared tagger's coefficients grow with the corpora. Since stop 20
     # English is also carried without the word vectors, in a part file of its own; since stop
