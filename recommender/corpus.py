@@ -23,6 +23,9 @@ REQUIRED = {"id": str, "subject": str, "from": str, "body": str, "tags": list, "
             "templates": list, "fields": dict, "domain": str, "register": str}
 OPTIONAL = {"split": str, "context": dict}
 DEFAULT_CORPUS_DIR = Path(__file__).resolve().parent.parent / "data" / "corpus"
+#: Folder of the groups that only a language's own tagger learns from, not the shared tagger
+#: (``own_tagger/<lang>_<group>.jsonl``; see :class:`recommender.tag.Blend`).
+OWN_TAGGER_DIR = "own_tagger"
 
 
 def assign_split(record_id: str) -> str:
@@ -81,6 +84,19 @@ def load(lang: str = "en", split: str | None = None,
         raise CorpusError(f"{path}: corpus not found")
     records = read(path)
     return [r for r in records if split is None or r.get("split", assign_split(r["id"])) == split]
+
+
+def own_tagger_files(lang: str, directory: str | Path = DEFAULT_CORPUS_DIR) -> list[Path]:
+    """The files of the groups only ``lang``'s own tagger learns from, in name order."""
+    return sorted((Path(directory) / OWN_TAGGER_DIR).glob(f"{lang}_*.jsonl"))
+
+
+def load_own_tagger(lang: str, split: str | None = None,
+                    directory: str | Path = DEFAULT_CORPUS_DIR) -> list[dict[str, Any]]:
+    """Records of the groups only ``lang``'s own tagger learns from, optionally only one
+    split; none when the language has no such group."""
+    return [r for path in own_tagger_files(lang, directory) for r in read(path)
+            if split is None or r.get("split", assign_split(r["id"])) == split]
 
 
 def text_of(record: dict[str, Any]) -> str:

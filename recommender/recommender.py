@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass, replace
 from email.message import Message
 from pathlib import Path
@@ -22,7 +23,7 @@ from .parse import Email, parse
 from .render import TemplateLibrary
 from .rules import Facts, Match, RuleSet
 from .suggestion import Suggestion
-from .tag import Tagger
+from .tag import Blend, Tagger
 
 #: The model shipped in the repository's ``models/`` folder.
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -32,13 +33,16 @@ EmailInput = str | bytes | Message
 WITHOUT_VECTORS = "without_vectors"
 #: Part file of the tagger that several languages share (the multilingual et / lv / sl one).
 SHARED_TAGGER = "shared_tagger"
+#: Part files of the languages' own taggers that a :class:`Blend` averages with the shared one
+#: (one file a language, ``own_tagger_<lang>``).
+OWN_TAGGER_PART = "own_tagger"
 
 
 @dataclass
 class LanguageModel:
     """The fitted parts for one language."""
 
-    tagger: Tagger
+    tagger: Tagger | Blend
     anger: AngerDetector
     #: The same parts fitted without the pretrained sentence vectors (:mod:`recommender.vectors`)
     #: when these have any weight: run where the vectors are not installed.
@@ -107,7 +111,7 @@ class Recommender:
         self.meta = meta or {}
 
     @property
-    def tagger(self) -> Tagger:
+    def tagger(self) -> Tagger | Blend:
         """Tagger of the default language."""
         return self.models[self.default_language].tagger
 
@@ -140,9 +144,15 @@ class Recommender:
             if lang in obj:
                 obj[lang].without_vectors = twin
         for lang, tagger in parts.get(SHARED_TAGGER, {}).items():
-            if lang in obj:
+            if lang in obj and isinstance(obj[lang].tagger, Blend):
+                obj[lang].tagger.shared = tagger
+            elif lang in obj:
                 obj[lang].tagger = tagger
-        if any(m.tagger is None for m in obj.values()):
+        for lang, model in obj.items():
+            if isinstance(model.tagger, Blend):
+                model.tagger.own = parts.get(f"{OWN_TAGGER_PART}_{lang}")
+        if any(m.tagger is None or isinstance(m.tagger, Blend) and None in (
+                m.tagger.shared, m.tagger.own) for m in obj.values()):
             raise ModelError(f"{path or DEFAULT_MODEL_DIR}: a language has no tagger; "
                              "retrain with `recommender train`")
         cfg = config if isinstance(config, Config) else load_config(config)
@@ -152,16 +162,25 @@ class Recommender:
 
     def save(self, path: str | Path, meta: dict[str, Any] | None = None) -> Path:
         """Write the fitted models to ``path`` (joblib + JSON sidecar). The models without the
-        word vectors and the tagger that several languages share go to part files of their
-        own, so that each file stays under 20 MB."""
+        word vectors, the tagger that several languages share and the own taggers of a
+        :class:`Blend` go to part files of their own, so that each file stays under 20 MB."""
         twins = {lang: m.without_vectors for lang, m in self._fitted.items()
                  if m.without_vectors is not None}
-        users = Counter(id(m.tagger) for m in self._fitted.values())
-        shared = {lang: m.tagger for lang, m in self._fitted.items() if users[id(m.tagger)] > 1}
-        main = {lang: replace(m, without_vectors=None,
-                              tagger=None if lang in shared else m.tagger)
-                for lang, m in self._fitted.items()}
-        parts = {WITHOUT_VECTORS: twins, SHARED_TAGGER: shared}
+        blends = {lang: m.tagger for lang, m in self._fitted.items()
+                  if isinstance(m.tagger, Blend)}
+        taggers = {lang: blends[lang].shared if lang in blends else m.tagger
+                   for lang, m in self._fitted.items()}
+        users = Counter(id(t) for t in taggers.values())
+        shared = {lang: t for lang, t in taggers.items() if users[id(t)] > 1}
+        parts = {WITHOUT_VECTORS: twins, SHARED_TAGGER: shared,
+                 **{f"{OWN_TAGGER_PART}_{lang}": blend.own for lang, blend in blends.items()}}
+        main = {}
+        for lang, m in self._fitted.items():
+            tagger = None if lang in shared else taggers[lang]
+            if lang in blends:  # its weight and thresholds; both taggers are parts
+                tagger = copy(blends[lang])
+                tagger.shared = tagger.own = None
+            main[lang] = replace(m, without_vectors=None, tagger=tagger)
         return persist.save(main, path, meta or {}, {k: v for k, v in parts.items() if v})
 
     # -- suggesting ---------------------------------------------------------------------------
@@ -209,7 +228,7 @@ class Recommender:
         return detect(mail.text or mail.full_text, self.config.languages, self.config.language,
                       other_languages=self.config.detect_other_languages)
 
-    def _finish(self, mail: Email, tagger: Tagger, probabilities, anger: Anger,
+    def _finish(self, mail: Email, tagger: Tagger | Blend, probabilities, anger: Anger,
                 context: dict[str, Any], language: Detected, model_language: str) -> Suggestion:
         tag_scores = {t: round(float(p), 4) for t, p in zip(tagger.tags, probabilities)}
         tags = {t: tag_scores[t] for t in tagger.decide(probabilities, model_language)}

@@ -39,11 +39,12 @@ def test_fields_are_verbatim(english):
             assert value in haystack, (r["id"], name, value)
 
 
-def test_held_back_groups_are_valid_and_apart_from_the_corpus():
-    # Held-back groups wait for a review before they may be merged: they must stay loadable,
-    # named by their language and group, and share no id with the main files.
-    folder = corpus.DEFAULT_CORPUS_DIR / "held_back"
-    files = sorted(folder.glob("*.jsonl"))
+@pytest.mark.parametrize("folder", ["held_back", corpus.OWN_TAGGER_DIR])
+def test_groups_kept_apart_are_valid_and_apart_from_the_corpus(folder):
+    # Held-back groups wait for a review before they may be merged, and the own-tagger groups
+    # train only a language's own tagger: they must stay loadable, named by their language and
+    # group, and share no id with the main files.
+    files = sorted((corpus.DEFAULT_CORPUS_DIR / folder).glob("*.jsonl"))
     assert files
     main_ids = {lang: {r["id"] for r in corpus.load(lang)} for lang in ("en", "et", "lv", "sl")}
     for path in files:
@@ -97,3 +98,36 @@ def test_the_shipped_second_annotation_gives_the_figures_the_corpus_readme_state
     a = corpus.agreement(corpus.load(lang), lang)
     assert a["records"] == 200
     assert (round(a["tag_micro_f1"], 3), a["anger_level_accuracy"]) == (round(micro_f1, 3), anger)
+
+
+def test_own_tagger_groups_load_by_language_and_split():
+    assert corpus.load_own_tagger("en") == []  # English has no such group
+    lv = corpus.load_own_tagger("lv")
+    assert {r["id"].split("-")[1] for r in lv} == {"k", "l", "m"}
+    train = corpus.load_own_tagger("lv", "train")
+    assert 0 < len(train) < len(lv)
+    assert all(corpus.assign_split(r["id"]) == "train" for r in train)
+
+
+def test_own_tagger_groups_train_the_own_tagger_only(tmp_path):
+    import json
+
+    from recommender.train import train
+
+    def write(path, records):
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                        encoding="utf-8")
+
+    records = corpus.load("et")[:160]
+    group = corpus.load_own_tagger("et")[:60]
+    write(tmp_path / "et.jsonl", records)
+    (tmp_path / corpus.OWN_TAGGER_DIR).mkdir()
+    write(tmp_path / corpus.OWN_TAGGER_DIR / "et_k.jsonl", group)
+    rec, _ = train(tmp_path / "model", ("et",), tmp_path)
+    n_train = sum(corpus.assign_split(r["id"]) == "train" for r in records)
+    n_group = sum(corpus.assign_split(r["id"]) == "train" for r in group)
+    blend = rec.models["et"].tagger
+    assert blend.shared.out_of_fold_.shape[0] == n_train
+    assert blend.own.out_of_fold_.shape[0] == n_train + n_group
+    assert rec.meta["own_tagger_records"] == {"et": n_group}
+    assert list(rec.meta["own_tagger_sha256"]) == ["et_k.jsonl"]

@@ -3,8 +3,8 @@ import pytest
 from sklearn.base import clone
 
 from recommender.errors import NotFittedError
-from recommender.nlp import normalise
-from recommender.tag import MAX_THRESHOLD, MIN_THRESHOLD, Tagger
+from recommender.nlp import get_nlp, normalise, tokenise
+from recommender.tag import MAX_THRESHOLD, MIN_THRESHOLD, Blend, Tagger
 
 TEXTS = ["my parcel is late", "where is my order, still not here", "delivery delayed again",
          "charged twice on my card", "you billed me two times", "wrong amount on the invoice",
@@ -53,10 +53,12 @@ def test_min_threshold_floors_every_threshold(rec):
     assert np.array_equal(high.thresholds_, np.maximum(low.thresholds_, 0.6))
     # the floor only raises thresholds; the probabilities do not change
     assert np.array_equal(high.predict_proba(["late!"]), low.predict_proba(["late!"]))
-    # the shipped English tagger was trained with its own floor, the shared one with the default
+    # the shipped English tagger has its own floor, the et / lv / sl taggers the default
     assert rec.models["en"].tagger.min_threshold == OWN_MIN_THRESHOLD
     assert rec.models["en"].tagger.thresholds_.min() >= OWN_MIN_THRESHOLD
-    assert rec.models["et"].tagger.min_threshold == MIN_THRESHOLD
+    blend = rec.models["et"].tagger
+    assert blend.shared.min_threshold == blend.own.min_threshold == MIN_THRESHOLD
+    assert blend.thresholds_.min() >= MIN_THRESHOLD
 
 
 def test_fit_is_deterministic():
@@ -94,8 +96,6 @@ def test_normalise_keeps_every_length(text, expected):
 
 
 def test_given_docs_give_the_same_probabilities(tagger):
-    from recommender.nlp import get_nlp, tokenise
-
     texts = ["my parcel is late, see https://t.co/x", "@shop charged twice!"]
     assert np.array_equal(tagger.predict_proba(texts),
                           tagger.predict_proba(texts, tokenise(get_nlp("en"), texts)))
@@ -147,10 +147,11 @@ def test_stacked_sigmoids_give_scikit_learns_probabilities(rec, lang):
     from recommender.tag import StackedSigmoids
 
     tagger = rec.models[lang].tagger
-    x = tagger._features([r["body"] for r in corpus.load(lang, "test")])
-    stacked = StackedSigmoids.of(tagger.model_)
-    assert stacked is not None
-    assert np.abs(stacked.predict_proba(x) - tagger.model_.predict_proba(x)).max() < 1e-12
+    for part in [tagger.shared, tagger.own] if isinstance(tagger, Blend) else [tagger]:
+        x = part._features([r["body"] for r in corpus.load(lang, "test")])
+        stacked = StackedSigmoids.of(part.model_)
+        assert stacked is not None
+        assert np.abs(stacked.predict_proba(x) - part.model_.predict_proba(x)).max() < 1e-12
 
 
 def test_uncalibrated_models_are_not_stacked():
@@ -196,13 +197,16 @@ def test_shared_tagger_predicts_like_the_recommender_given_the_language(rec):
     from recommender.parse import parse
 
     texts = [parse(corpus.text_of(r)).full_text for r in corpus.load("sl", "test")]
-    tagger = rec.models["sl"].tagger
+    blend = rec.models["sl"].tagger
     suggested = rec.suggest_many(texts, [{"language": "sl"}] * len(texts))
-    assert tagger.predict(texts, "sl") == [list(s.tags) for s in suggested]
-    # The multilingual tokenizer would have decided some of them differently ("3." is one
-    # Slovenian token): the comparison above can fail.
-    xx_tokens = [tagger.decide(p, "sl") for p in tagger.predict_proba(texts)]
-    assert xx_tokens != [list(s.tags) for s in suggested]
+    assert blend.predict(texts, "sl") == [list(s.tags) for s in suggested]
+    # The shared tagger given the language tokenises as the recommender does; the multilingual
+    # tokenizer would have decided some texts differently ("3." is one Slovenian token).
+    shared = blend.shared
+    sl_tokens = tokenise(get_nlp("sl"), texts)
+    by_language = [shared.decide(p, "sl") for p in shared.predict_proba(texts, sl_tokens)]
+    assert shared.predict(texts, "sl") == by_language
+    assert [shared.decide(p, "sl") for p in shared.predict_proba(texts)] != by_language
 
 
 def test_each_calibration_fold_leaves_one_model_per_tag(rec):
@@ -214,7 +218,47 @@ def test_each_calibration_fold_leaves_one_model_per_tag(rec):
     few = Tagger(tags=("delay", "billing"), cv=3, calibration_folds=5).fit(
         TEXTS[:8] + TEXTS[:3], LABELS[:8] + LABELS[:3])
     assert {len(e.calibrated_classifiers_) for e in few.model_.estimators_} == {3}
-    # the shipped English tagger was trained with its setting, the shared one with the default
+    # the shipped English tagger was trained with its setting, the et / lv / sl ones the default
     assert rec.models["en"].tagger.calibration_folds == OWN_CALIBRATION_FOLDS
     assert len(rec.models["en"].tagger.model_.estimators_[0].calibrated_classifiers_) == 5
-    assert len(rec.models["et"].tagger.model_.estimators_[0].calibrated_classifiers_) == 3
+    for part in (rec.models["et"].tagger.shared, rec.models["et"].tagger.own):
+        assert len(part.model_.estimators_[0].calibrated_classifiers_) == 3
+
+
+def test_a_blend_averages_its_taggers_and_decides_with_its_own_thresholds(tagger):
+    other = Tagger(tags=("delay", "billing"), cv=3, C=1.0).fit(TEXTS[:16], LABELS[:16])
+    blend = Blend(tagger, other, 0.25).fit_thresholds(
+        tagger.out_of_fold_[:16], other.out_of_fold_, LABELS[:16])
+    texts = ["my parcel is late", "charged twice", "hello there"]
+    p = blend.predict_proba(texts)
+    assert np.allclose(p, 0.75 * tagger.predict_proba(texts) + 0.25 * other.predict_proba(texts))
+    assert np.all((blend.thresholds_ >= MIN_THRESHOLD) & (blend.thresholds_ <= MAX_THRESHOLD))
+    # thresholds picked on the averaged out-of-fold probabilities, not either tagger's own
+    blend.thresholds_ = np.array([0.99, MIN_THRESHOLD])
+    assert blend.decide(p[0]) == [] and tagger.decide(p[0]) == ["delay"]
+    assert blend.predict(["my parcel is late"]) == [[]]
+
+
+def test_a_blend_needs_the_same_tags_and_its_thresholds():
+    a = Tagger(tags=("delay", "billing"), cv=3).fit(TEXTS, LABELS)
+    b = Tagger(tags=("billing", "delay"), cv=3).fit(TEXTS, LABELS)
+    with pytest.raises(ValueError, match="same tags"):
+        Blend(a, b, 0.5)
+    with pytest.raises(NotFittedError):
+        Blend(a, a, 0.5).decide(np.array([0.9, 0.1]))
+
+
+def test_out_of_fold_probabilities_are_not_saved(tagger):
+    import pickle
+
+    assert tagger.out_of_fold_.shape == (len(TEXTS), 2)
+    assert not hasattr(pickle.loads(pickle.dumps(tagger)), "out_of_fold_")
+
+
+def test_the_shipped_languages_of_the_shared_tagger_blend_it_with_their_own(rec):
+    from recommender.train import BLEND_WEIGHT
+
+    for lang in ("et", "lv", "sl"):
+        blend = rec.models[lang].tagger
+        assert isinstance(blend, Blend) and blend.weight == BLEND_WEIGHT
+        assert blend.shared is rec.models["et"].tagger.shared and blend.own.lang == lang
