@@ -231,7 +231,7 @@ def test_a_blend_averages_its_taggers_and_decides_with_its_own_thresholds(tagger
         tagger.out_of_fold_[:16], other.out_of_fold_, LABELS[:16])
     texts = ["my parcel is late", "charged twice", "hello there"]
     p = blend.predict_proba(texts)
-    assert np.allclose(p, 0.75 * tagger.predict_proba(texts) + 0.25 * other.predict_proba(texts))
+    assert np.array_equal(p, 0.75 * tagger.predict_proba(texts) + 0.25 * other.predict_proba(texts))
     assert np.all((blend.thresholds_ >= MIN_THRESHOLD) & (blend.thresholds_ <= MAX_THRESHOLD))
     # thresholds picked on the averaged out-of-fold probabilities, not either tagger's own
     blend.thresholds_ = np.array([0.99, MIN_THRESHOLD])
@@ -262,3 +262,29 @@ def test_the_shipped_languages_of_the_shared_tagger_blend_it_with_their_own(rec)
         blend = rec.models[lang].tagger
         assert isinstance(blend, Blend) and blend.weight == BLEND_WEIGHT
         assert blend.shared is rec.models["et"].tagger.shared and blend.own.lang == lang
+
+
+def test_a_blend_counts_the_n_grams_once_and_gets_the_same_probabilities(rec):
+    from recommender import corpus
+    from recommender.parse import parse
+
+    records = corpus.load("lv", "test")[:150]
+    texts = [parse(corpus.text_of(r)).full_text for r in records]
+    blend = rec.models["lv"].tagger
+    docs = tokenise(get_nlp("lv"), texts)
+    assert blend._cut_alike()
+    each = (0.5 * blend.shared.predict_proba(texts, docs)
+            + 0.5 * blend.own.predict_proba(texts, docs))
+    assert blend.weight == 0.5 and np.array_equal(blend.predict_proba(texts, docs), each)
+    # the counters over both vocabularies are rebuilt when needed, never saved
+    import pickle
+
+    assert blend._joint_counters and not hasattr(pickle.loads(pickle.dumps(blend)),
+                                                 "_joint_counters")
+    # taggers that cut texts into n-grams differently each count their own
+    words_only = Tagger(tags=blend.tags, lang="lv", cues=False).fit(
+        texts, [r["tags"] for r in records], docs=docs)
+    mixed = Blend(blend.shared, words_only, 0.5)
+    assert not mixed._cut_alike()
+    assert np.array_equal(mixed.predict_proba(texts, docs), 0.5 * blend.shared.predict_proba(
+        texts, docs) + 0.5 * words_only.predict_proba(texts, docs))
