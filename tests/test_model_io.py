@@ -75,6 +75,20 @@ def test_the_shared_tagger_is_saved_once_and_shared_again(rec, tmp_path):
     assert rec.models["lv"].tagger.own is not None and rec.models["lv"].tagger.shared is not None
 
 
+def test_a_model_saved_before_the_blend_still_loads(rec, tmp_path):
+    # Models trained before stop 24 give et / lv / sl one shared tagger and no blend.
+    from dataclasses import replace
+
+    shared = rec.models["et"].tagger.shared
+    old = Recommender({lang: replace(m, tagger=m.tagger if lang == "en" else shared)
+                       for lang, m in rec.models.items()}, rec.config)
+    old.save(tmp_path / "m", {"languages": list(rec.models)})
+    again = Recommender.load(tmp_path / "m")
+    assert again.models["et"].tagger is again.models["lv"].tagger is again.models["sl"].tagger
+    text, context = "Sūtījums nav atnācis jau divas nedēļas.", {"language": "lv"}
+    assert again.suggest(text, context).tags == old.suggest(text, context).tags
+
+
 def test_a_missing_own_tagger_is_an_error(model_copy):
     sidecar = model_copy / SIDECAR_NAME
     meta = json.loads(sidecar.read_text(encoding="utf-8"))
