@@ -278,8 +278,7 @@ class Tagger(BaseEstimator):
         has them), most probable first."""
         self._check_fitted()
         thresholds = getattr(self, "group_thresholds_", {}).get(group, self.thresholds_)
-        order = np.argsort(-probabilities, kind="stable")
-        return [self.tags[j] for j in order if probabilities[j] >= thresholds[j]]
+        return _reaching(self.tags, probabilities, thresholds)
 
 
 class Blend:
@@ -397,8 +396,14 @@ class Blend:
         (``group`` is accepted as by :meth:`Tagger.decide`; a Blend serves one language)."""
         if not hasattr(self, "thresholds_"):
             raise NotFittedError("this Blend has no thresholds yet; call fit_thresholds()")
-        order = np.argsort(-probabilities, kind="stable")
-        return [self.tags[j] for j in order if probabilities[j] >= self.thresholds_[j]]
+        return _reaching(self.tags, probabilities, self.thresholds_)
+
+
+def _reaching(tags: Sequence[str], probabilities: np.ndarray,
+              thresholds: np.ndarray) -> list[str]:
+    """The tags whose probability reaches their threshold, most probable first."""
+    order = np.argsort(-probabilities, kind="stable")
+    return [tags[j] for j in order if probabilities[j] >= thresholds[j]]
 
 
 def _vectorizer_input(texts: Sequence[str], docs) -> tuple[list[str], list[str]]:
