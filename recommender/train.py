@@ -9,7 +9,6 @@ Nothing from ``../shared`` is ever read here.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from .errors import warn_once
 from .evaluate import evaluate_corpus, without_rows
 from .nlp import get_nlp, tokenise
 from .parse import parse
+from .persist import sha256_of
 from .recommender import DEFAULT_MODEL_DIR, LanguageModel, Recommender
 from .tag import Blend, Tagger
 from .taxonomy import LANGUAGES
@@ -183,9 +183,8 @@ def train(out: str | Path = DEFAULT_MODEL_DIR, languages: tuple[str, ...] | None
                         taggers.get(lang))
               for lang, records in train_sets.items()}
     sizes = {lang: len(records) for lang, records in train_sets.items()}
-    hashes = {lang: hashlib.sha256((corpus_dir / f"{lang}.jsonl").read_bytes()).hexdigest()
-              for lang in languages}
-    own_hashes = {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+    hashes = {lang: sha256_of(corpus_dir / f"{lang}.jsonl") for lang in languages}
+    own_hashes = {path.name: sha256_of(path)
                   for lang in own_only for path in corpus.own_tagger_files(lang, corpus_dir)}
     rec = Recommender(models, load_config())
     metrics = {lang: without_rows(evaluate_corpus(rec, corpus.load(lang, "test", corpus_dir)))
