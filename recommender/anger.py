@@ -216,17 +216,21 @@ def _sentences(text: str) -> list[str]:
     return found
 
 
-def _shouted(text: str) -> list[str]:
-    """Words written in capitals, except the acronyms in :data:`_NOT_SHOUTING` and
+def _shouted(text: str, names: frozenset[str] = frozenset()) -> list[str]:
+    """Words written in capitals, except the acronyms in :data:`_NOT_SHOUTING`, the team's
+    ``names`` (in capitals: "IKEA", "BILLY"; :func:`recommender.config.not_shouting`) and
     redaction marks (one letter repeated: "XXXX", as exports with names and numbers removed
     write them; the CFPB narratives of ``real_dev.csv`` have 440)."""
     return [w for w in _CAPS_CANDIDATE.findall(text)
-            if w.isupper() and w.strip("'") not in _NOT_SHOUTING and not _REPEATED.fullmatch(w)]
+            if w.isupper() and w.strip("'") not in _NOT_SHOUTING and w.strip("'") not in names
+            and not _REPEATED.fullmatch(w)]
 
 
-def measure(text: str, lex: Lexicons, doc=None) -> tuple[dict[str, float], dict[str, list[str]]]:
+def measure(text: str, lex: Lexicons, doc=None, names: frozenset[str] = frozenset()
+            ) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Raw signal values of ``text`` and the words behind each; ``doc`` is ``text`` as
-    :func:`recommender.nlp.tokenise` tokenises it with ``lex.nlp`` (made here when omitted)."""
+    :func:`recommender.nlp.tokenise` tokenises it with ``lex.nlp`` (made here when omitted);
+    ``names`` are words in capitals that are not shouting (:func:`_shouted`)."""
     if doc is None:
         doc = make_doc(lex.nlp, normalise(text))
     written = pad_lines(text)  # same offsets as the doc: normalise keeps every length
@@ -238,7 +242,7 @@ def measure(text: str, lex: Lexicons, doc=None) -> tuple[dict[str, float], dict[
     weights = [lex.weights.get(lex.key_of(s), 0.0) for s in found["anger"]]
     intensified = [written[s.start_char:s.end_char] for s in found["anger"]
                    if lex.before(s, INTENSIFIER_WINDOW, lex.intensifiers) or s.text.isupper()]
-    caps = _shouted(text)
+    caps = _shouted(text, names)
     sentences = _sentences(_DECIMAL.sub(r"\1\2", text))
     short = [s.strip() for s in sentences if len(_WORD.findall(s)) <= SHORT_SENTENCE_WORDS]
     broken = len(short) if len(sentences) >= 3 and len(short) >= 2 else 0
@@ -444,18 +448,22 @@ class AngerDetector(BaseEstimator):
         """Score, level, flags and evidence of one text."""
         return self.grade_many([text])[0]
 
-    def grade_many(self, texts: Sequence[str], docs: Sequence | None = None) -> list[Anger]:
+    def grade_many(self, texts: Sequence[str], docs: Sequence | None = None,
+                   names: frozenset[str] = frozenset()) -> list[Anger]:
         """:meth:`grade` for many texts (the wording model runs once for all); ``docs`` are
         the texts tokenised by :func:`recommender.nlp.tokenise` with this language's
-        pipeline, when the caller already has them."""
+        pipeline, when the caller already has them; ``names`` are words in capitals that are
+        names, not shouting (``config.not_shouting``)."""
         if not hasattr(self, "weights_"):
             raise NotFittedError("this AngerDetector is not fitted yet; call fit() or load a model")
         texts = list(texts)
         docs = docs if docs is not None else [None] * len(texts)
-        return [self._grade(t, w, d) for t, w, d in zip(texts, self._wording(texts), docs)]
+        return [self._grade(t, w, d, names)
+                for t, w, d in zip(texts, self._wording(texts), docs)]
 
-    def _grade(self, text: str, wording: tuple[float, list[str]], doc=None) -> Anger:
-        values, words = measure(text, self._lexicons(), doc)
+    def _grade(self, text: str, wording: tuple[float, list[str]], doc=None,
+               names: frozenset[str] = frozenset()) -> Anger:
+        values, words = measure(text, self._lexicons(), doc, names)
         values["wording"], words["wording"] = wording
         raw = self.intercept_ + sum(self.weights_[s] * values[s] for s in SIGNALS)
         score = float(min(1.0, max(0.0, raw)))

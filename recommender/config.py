@@ -6,6 +6,7 @@ Unknown keys are errors (a typo must not be silently ignored).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,9 @@ class Config(BaseModel):
     tracking_url_template: str | None = Field(
         None, description="e.g. 'https://track.example.com/{tracking_number}'")
     product_catalogue: list[str] = Field(default_factory=list)
+    #: Brand, product and place names that customers write in capitals ("IKEA", "BILLY"):
+    #: never counted as shouting. The company and the product catalogue count as names too.
+    names: list[str] = Field(default_factory=list)
     spacy_model: str | None = None
     rules_file: str | None = None
     templates_dir: str | None = None
@@ -60,10 +64,18 @@ class Config(BaseModel):
 
     def template_values(self) -> dict[str, Any]:
         """Configuration values that templates may use directly."""
-        skip = {"language", "languages", "currency", "tracking_url_template", "product_catalogue", "spacy_model",
-                "rules_file", "templates_dir", "no_complaint_template", "tentative_min",
-                "detect_other_languages", "word_vectors"}
+        skip = {"language", "languages", "currency", "tracking_url_template", "product_catalogue",
+                "names", "spacy_model", "rules_file", "templates_dir", "no_complaint_template",
+                "tentative_min", "detect_other_languages", "word_vectors"}
         return {k: v for k, v in self.model_dump().items() if k not in skip and v is not None}
+
+
+def not_shouting(config: Config) -> frozenset[str]:
+    """The words of the company's name, its product catalogue and its ``names``, in capitals:
+    a customer who writes them so is naming, not shouting (:mod:`recommender.anger`)."""
+    return frozenset(word.upper() for name in [config.company or "", *config.product_catalogue,
+                                               *config.names]
+                     for word in re.findall(r"[^\W\d_]+", name))
 
 
 def load_config(path: str | Path | None = None, **overrides: Any) -> Config:

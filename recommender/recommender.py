@@ -14,7 +14,7 @@ from typing import Any
 
 from . import persist, vectors
 from .anger import Anger, AngerDetector
-from .config import Config, load_config
+from .config import Config, load_config, not_shouting
 from .errors import InputError, ModelError, warn_once
 from .lang import Detected, detect, written_in
 from .nlp import get_nlp, tokenise
@@ -210,12 +210,14 @@ class Recommender:
             model = found.language if found.language in self.models else self.default_language
             by_model.setdefault(model, []).append(i)
         out: list[Suggestion | None] = [None] * len(mails)
+        names = not_shouting(self.config)
         for model_language, idx in by_model.items():
             model = self.models[model_language]
             texts = [mails[i].full_text for i in idx]
             docs = model.tokenise(texts)
             probabilities = model.tagger.predict_proba(texts, docs)
-            for i, row, anger in zip(idx, probabilities, model.anger.grade_many(texts, docs)):
+            angers = model.anger.grade_many(texts, docs, names)
+            for i, row, anger in zip(idx, probabilities, angers):
                 out[i] = self._finish(mails[i], model.tagger, row, anger, contexts[i],
                                       languages[i], model_language)
         return out  # type: ignore[return-value]

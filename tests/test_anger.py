@@ -247,6 +247,15 @@ def test_shouting_counts_capitals_of_every_alphabet(text, shouted):
     assert measure(text, Lexicons("en"))[1]["shouting"] == shouted
 
 
+def test_names_given_in_capitals_are_not_shouting():
+    from recommender.anger import Lexicons, measure
+
+    text = "My IKEA order, the BILLY shelf, came broken AGAIN"
+    assert measure(text, Lexicons("en"))[1]["shouting"] == ["IKEA", "BILLY", "AGAIN"]
+    assert measure(text, Lexicons("en"), names=frozenset({"IKEA", "BILLY"}))[1]["shouting"] == [
+        "AGAIN"]
+
+
 def test_detector_saved_before_the_wording_choice_loads_as_ridge(detector):
     import pickle
 

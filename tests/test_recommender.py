@@ -90,6 +90,21 @@ def test_no_complaint_template_can_be_configured():
     assert s.template == "followup_apology"
 
 
+def test_the_teams_names_in_capitals_are_not_shouting(rec):
+    from recommender.config import load_config, not_shouting
+
+    config = load_config(company="IKEA", product_catalogue=["BILLY bookcase"], names=["Pax"])
+    assert not_shouting(config) == {"IKEA", "BILLY", "BOOKCASE", "PAX"}
+    text = "I ordered a BILLY bookcase and a PAX wardrobe from IKEA. One shelf arrived cracked."
+    shouted = [e.matches for e in rec.suggest(text).anger_evidence if e.signal == "shouting"]
+    assert shouted == [["BILLY", "PAX", "IKEA"]]
+    named = Recommender.load(config=config).suggest(text)
+    assert not any(e.signal == "shouting" for e in named.anger_evidence)
+    assert named.anger < rec.suggest(text).anger
+    again = Recommender.load(config=config).suggest(text + " AGAIN!")
+    assert [e.matches for e in again.anger_evidence if e.signal == "shouting"] == [["AGAIN"]]
+
+
 def test_an_annoyed_customer_without_a_confident_tag_gets_a_tentative_draft(rec):
     from recommender.rules import Facts
 
