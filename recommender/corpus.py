@@ -23,8 +23,9 @@ REQUIRED = {"id": str, "subject": str, "from": str, "body": str, "tags": list, "
             "templates": list, "fields": dict, "domain": str, "register": str}
 OPTIONAL = {"split": str, "context": dict}
 DEFAULT_CORPUS_DIR = Path(__file__).resolve().parent.parent / "data" / "corpus"
-#: Folder of the groups that only a language's own tagger learns from, not the shared tagger
-#: (``own_tagger/<lang>_<group>.jsonl``; see :class:`recommender.tag.Blend`).
+#: Folder of the groups that a language's own tagger and, since stop 25, its anger detector
+#: learn from, but not the shared tagger (``own_tagger/<lang>_<group>.jsonl``; see
+#: :class:`recommender.tag.Blend` and :func:`recommender.train.train`).
 OWN_TAGGER_DIR = "own_tagger"
 
 
@@ -87,13 +88,13 @@ def load(lang: str = "en", split: str | None = None,
 
 
 def own_tagger_files(lang: str, directory: str | Path = DEFAULT_CORPUS_DIR) -> list[Path]:
-    """The files of the groups only ``lang``'s own tagger learns from, in name order."""
+    """The files of ``lang``'s own-tagger groups (:data:`OWN_TAGGER_DIR`), in name order."""
     return sorted((Path(directory) / OWN_TAGGER_DIR).glob(f"{lang}_*.jsonl"))
 
 
 def load_own_tagger(lang: str, split: str | None = None,
                     directory: str | Path = DEFAULT_CORPUS_DIR) -> list[dict[str, Any]]:
-    """Records of the groups only ``lang``'s own tagger learns from, optionally only one
+    """Records of ``lang``'s own-tagger groups (:data:`OWN_TAGGER_DIR`), optionally only one
     split; none when the language has no such group."""
     return [r for path in own_tagger_files(lang, directory) for r in read(path)
             if split is None or r.get("split", assign_split(r["id"])) == split]

@@ -109,10 +109,19 @@ def test_own_tagger_groups_load_by_language_and_split():
     assert all(corpus.assign_split(r["id"]) == "train" for r in train)
 
 
-def test_own_tagger_groups_train_the_own_tagger_only(tmp_path):
+def test_own_tagger_groups_train_the_own_tagger_and_the_anger_detector(tmp_path, monkeypatch):
     import json
 
+    from recommender.anger import AngerDetector
     from recommender.train import train
+
+    seen, fit = [], AngerDetector.fit
+
+    def counting_fit(self, texts, levels):
+        seen.append(len(texts))
+        return fit(self, texts, levels)
+
+    monkeypatch.setattr(AngerDetector, "fit", counting_fit)
 
     def write(path, records):
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
@@ -129,5 +138,6 @@ def test_own_tagger_groups_train_the_own_tagger_only(tmp_path):
     blend = rec.models["et"].tagger
     assert blend.shared.out_of_fold_.shape[0] == n_train
     assert blend.own.out_of_fold_.shape[0] == n_train + n_group
+    assert seen == [n_train + n_group]  # the anger detector (stop 25), not the shared tagger
     assert rec.meta["own_tagger_records"] == {"et": n_group}
     assert list(rec.meta["own_tagger_sha256"]) == ["et_k.jsonl"]
