@@ -453,7 +453,7 @@ class AngerDetector(BaseEstimator):
         """:meth:`grade` for many texts (the wording model runs once for all); ``docs`` are
         the texts tokenised by :func:`recommender.nlp.tokenise` with this language's
         pipeline, when the caller already has them; ``names`` are words in capitals that are
-        names, not shouting (``config.not_shouting``)."""
+        names, not shouting (:func:`recommender.config.not_shouting`)."""
         if not hasattr(self, "weights_"):
             raise NotFittedError("this AngerDetector is not fitted yet; call fit() or load a model")
         texts = list(texts)
