@@ -159,7 +159,8 @@ class Tagger(BaseEstimator):
         # has them), already computed by a Blend for both of its taggers at once.
         if docs is None:
             docs = tokenise(get_nlp(self.lang, self.spacy_model), texts)
-        words, lowered = _vectorizer_input(texts, docs)
+        # A Blend has already read the texts for both of its taggers (``tfidf``).
+        words, lowered = _vectorizer_input(texts, docs) if tfidf is None else ((), ())
         if fit:
             self.words_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
                                           sublinear_tf=True, lowercase=False)
