@@ -156,10 +156,10 @@ class Tagger(BaseEstimator):
 
     def _features(self, texts: Sequence[str], fit: bool = False, docs=None, tfidf=None):
         # ``tfidf``: the TF-IDF blocks of the texts (words, then characters when this tagger
-        # has them), already computed by a Blend for both of its taggers at once.
+        # has them), already computed by a Blend for both of its taggers at once; then the
+        # texts need not be read for the vectorizers again.
         if docs is None:
             docs = tokenise(get_nlp(self.lang, self.spacy_model), texts)
-        # A Blend has already read the texts for both of its taggers (``tfidf``).
         words, lowered = _vectorizer_input(texts, docs) if tfidf is None else ((), ())
         if fit:
             self.words_ = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=2,
